@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="sync the question bank into the database")
     imp.add_argument("directory", nargs="?", type=Path, help="default: the configured bank")
     imp.set_defaults(handler=_import)
+    revision = sub.add_parser("makemigration", help="(developers) autogenerate a migration")
+    revision.add_argument("message")
+    revision.add_argument("--rev-id", required=True, help="e.g. 0002")
+    revision.set_defaults(handler=_makemigration)
     explain = sub.add_parser("explain", help="print a worked answer, e.g. explain conv_output_size input=224 kernel=7")
     explain.add_argument("name", nargs="?", help="calculator name (omit to list them)")
     explain.add_argument("params", nargs="*", metavar="KEY=VALUE", help="values are YAML: 3, [3,5], same")
@@ -63,7 +67,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from app.bank.loader import BankInvalid
-    from app.core.setup import import_bank
+    from app.bootstrap import import_bank
 
     if args.directory:
         settings = settings.model_copy(update={"questions_dir": args.directory})
@@ -82,7 +86,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.bank.loader import BankInvalid
-    from app.core.setup import import_bank
+    from app.bootstrap import import_bank
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -98,6 +102,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "app.main:app_from_environment", factory=True, host=host, port=port,
         reload=args.reload, workers=None if args.reload else args.workers, log_level="warning",
     )
+    return 0
+
+
+def _makemigration(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from app.core.db import Database
+    from app.core.migrations import make_revision, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/schema.db")
+        upgrade(db)
+        make_revision(db, message=args.message, rev_id=args.rev_id)
+        db.dispose()
     return 0
 
 

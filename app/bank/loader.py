@@ -70,6 +70,7 @@ class LoadedTopic:
     title_en: str
     file: str
     position: int
+    description: dict[str, str] | None = None
 
 
 @dataclass
@@ -203,7 +204,10 @@ def _load_topic_file(path: Path, position: int, bank: Bank, collector: _Collecto
     label = collector.label(path)
     slug = header.topic if header else str(located.data.get("topic"))
     if header is not None:
-        bank.topics.append(LoadedTopic(slug, header.title.zh, header.title.en, label, position))
+        description = header.description.model_dump() if header.description else None
+        bank.topics.append(
+            LoadedTopic(slug, header.title.zh, header.title.en, label, position, description)
+        )
     for index, raw in enumerate(raw_items):
         base: yamlsource.Path = ("items", index)
         collector.raw_items.append(_RawItem(label, located, base, raw))

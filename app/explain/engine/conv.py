@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from pydantic import BeforeValidator
 
 from app.explain.engine.base import (
@@ -22,14 +21,29 @@ from app.explain.engine.base import (
     size_text,
     to_pair,
 )
+from app.explain.engine.cnn_common import (
+    SlipTexts,
+    axis_names,
+    conv2d_shape,
+    dims,
+    effective_kernel,
+    output_size,
+    same_pads,
+    slips_from,
+)
 
-Padding = Literal["same", "valid"] | NonNegativePair
-# Above this many multiply-adds the NumPy check convolves each axis separately (still real).
-_FULL_CHECK_BUDGET = 20_000_000
+__all__ = ["ConvOutputParams", "ConvOutputSize", "ConvPadding", "effective_kernel", "output_size"]
 
 
 def _padding(value: object) -> object:
-    return value if value in ("same", "valid") else to_pair(value)
+    if isinstance(value, str):
+        return value.strip().lower()
+    return to_pair(value)
+
+
+# An int or [top/bottom, left/right] pads both sides of an axis; "same" keeps ⌈H/S⌉, "valid" is 0.
+ConvPadding = Annotated[Literal["same", "valid"] | NonNegativePair, BeforeValidator(_padding)]
+Axis = tuple[int, int, int, tuple[int, int], int]  # size, kernel, stride, (before, after), dilation
 
 
 class ConvOutputParams(Params):
@@ -38,31 +52,52 @@ class ConvOutputParams(Params):
     input: Pair
     kernel: Pair
     stride: Pair = (1, 1)
-    padding: Annotated[Padding, BeforeValidator(_padding)] = (0, 0)
+    padding: ConvPadding = (0, 0)
     dilation: Pair = (1, 1)
 
 
-def effective_kernel(kernel: int, dilation: int) -> int:
-    """Span of a dilated kernel: D·(K−1)+1."""
-    return dilation * (kernel - 1) + 1
+def resolve_pads(
+    padding: str | tuple[int, int],
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> list[tuple[int, int]]:
+    """(before, after) padding per axis for an explicit, 'same' or 'valid' padding."""
+    if padding == "valid":
+        return [(0, 0), (0, 0)]
+    if padding == "same":
+        return [same_pads(*a) for a in zip(size, kernel, stride, dilation, strict=True)]
+    assert not isinstance(padding, str)
+    return [(pad, pad) for pad in padding]
 
 
 def pads(p: ConvOutputParams) -> list[tuple[int, int]]:
-    """(before, after) padding per axis; "same" pads like TensorFlow (extra at the end)."""
-    if p.padding == "valid":
-        return [(0, 0), (0, 0)]
-    if p.padding == "same":
-        out = []
-        for size, k, s, d in zip(p.input, p.kernel, p.stride, p.dilation, strict=True):
-            total = max((math.ceil(size / s) - 1) * s + effective_kernel(k, d) - size, 0)
-            out.append((total // 2, total - total // 2))
-        return out
-    return [(pad, pad) for pad in p.padding]
+    """(before, after) padding per axis of these parameters."""
+    return resolve_pads(p.padding, p.input, p.kernel, p.stride, p.dilation)
 
 
-def output_size(size: int, kernel: int, stride: int, pad: tuple[int, int], dilation: int) -> int:
-    """⌊(H + P_before + P_after − D(K−1) − 1) / S⌋ + 1."""
-    return (size + sum(pad) - effective_kernel(kernel, dilation)) // stride + 1
+def axes(p: ConvOutputParams) -> list[Axis]:
+    """Per-axis arguments of :func:`output_size`."""
+    return list(zip(p.input, p.kernel, p.stride, pads(p), p.dilation, strict=True))
+
+
+def kernel_fit_errors(
+    field: str, size: tuple[int, int], kernel: tuple[int, int], padded: list[int]
+) -> list[tuple[str, str]]:
+    """The 422 message when a (dilated) kernel is larger than the padded input."""
+    for axis, (span, room) in enumerate(zip(kernel, padded, strict=True)):
+        if span > room:
+            which = axis_names(axis)[1]
+            return [
+                (
+                    field,
+                    f"kernel {which} spans {span} (D·(K−1)+1) but the padded input {which} is "
+                    f"only {room} (input {size[axis]} plus padding): the kernel is larger than "
+                    "the padded input",
+                )
+            ]
+    return []
 
 
 class ConvOutputSize(Calculator[ConvOutputParams]):
@@ -74,137 +109,210 @@ class ConvOutputSize(Calculator[ConvOutputParams]):
 
     def validate(self, p: ConvOutputParams) -> list[tuple[str, str]]:
         """The dilated kernel must fit inside the padded input on both axes."""
-        for axis, (size, k, d, pad) in enumerate(zip(p.input, p.kernel, p.dilation, pads(p), strict=True)):
-            span, padded = effective_kernel(k, d), size + sum(pad)
-            if span > padded:
-                which = ("height", "width")[axis]
-                return [("kernel", f"kernel {which} spans {span} (D·(K−1)+1) but the padded input "
-                         f"{which} is only {padded}: the kernel is larger than the padded input")]
-        return []
+        spans = [effective_kernel(k, d) for k, d in zip(p.kernel, p.dilation, strict=True)]
+        padded = [size + sum(pad) for size, pad in zip(p.input, pads(p), strict=True)]
+        return kernel_fit_errors("kernel", p.input, (spans[0], spans[1]), padded)
 
     def solve(self, p: ConvOutputParams) -> Solution:
         """Derive the size axis by axis and verify it with a real NumPy convolution."""
-        padding = pads(p)
-        out = [output_size(*a) for a in zip(p.input, p.kernel, p.stride, padding, p.dilation, strict=True)]
-        steps = _steps(p, padding, out)
-        checks = [_numpy_check(p, padding, out), _coverage_check(p, padding, out)]
-        return Solution(answer=out, steps=steps, checks=checks)
+        out = [output_size(*a) for a in axes(p)]
+        shape, method = conv2d_shape(p.input, p.kernel, p.stride, pads(p), p.dilation)
+        checks = [
+            Check(method, shape == out, f"NumPy convolution output shape {shape}; formula {out}"),
+            _coverage_check(p, out),
+        ]
+        return Solution(answer=out, steps=conv_steps(p, out), checks=checks)
 
-    def sample(self, rng: np.random.Generator, template: ConvOutputParams | None) -> ConvOutputParams:
-        """A realistic layer; keeps the template's style (dilated, strided, 'same')."""
+    def sample(
+        self, rng: np.random.Generator, template: ConvOutputParams | None
+    ) -> ConvOutputParams:
+        """A realistic layer; keeps the template's style (padding mode, dilation, stride, shape)."""
         while True:
             k = int(rng.choice([1, 3, 3, 5, 7, 11]))
-            size = int(rng.choice([7, 13, 14, 28, 32, 56, 64, 112, 128, 224, 227, 256, 299]))
+            size = [int(rng.choice([7, 13, 14, 28, 32, 56, 64, 112, 128, 224, 227, 256, 299]))] * 2
             stride = int(rng.choice([1, 2, 2, 3, 4]))
-            dilation = int(rng.choice([1, 1, 2, 3])) if template is None else (
-                int(rng.choice([2, 3, 4])) if template.dilation != (1, 1) else 1)
+            dilation = int(rng.choice([1, 1, 2, 3]))
             padding: object = int(rng.choice([0, k // 2, 1, 2]))
-            if template is not None and isinstance(template.padding, str):
-                padding = template.padding
-            params = ConvOutputParams.model_validate(
-                {"input": size, "kernel": k, "stride": stride, "padding": padding, "dilation": dilation})
-            if not self.validate(params):
+            if template is not None:
+                dilation = int(rng.choice([2, 3, 4])) if template.dilation != (1, 1) else 1
+                stride = 1 if template.stride == (1, 1) else int(rng.choice([2, 3, 4]))
+                if isinstance(template.padding, str):
+                    padding = template.padding
+                if template.input[0] != template.input[1]:
+                    size[1] = int(rng.choice([size[0] // 2, size[0] * 3 // 4, size[0] * 2]))
+            raw = {"input": size, "kernel": k, "stride": stride, "padding": padding}
+            params = ConvOutputParams.model_validate({**raw, "dilation": dilation})
+            if size[1] >= 1 and not self.validate(params):
                 return params
 
     def prompt(self, p: ConvOutputParams, ask: str) -> Text:
-        """'Input 224×224, kernel 7×7, …: what is the output size?'"""
-        pad = p.padding if isinstance(p.padding, str) else size_text(p.padding)
+        """'A 224×224 input, a 7×7 kernel, stride 2, padding 3: what is the output size?'"""
+        if isinstance(p.padding, str):
+            pad_zh, pad_en = f"“{p.padding}” 填充", f"'{p.padding}' padding"
+        else:
+            pad_zh, pad_en = f"填充 {dims(p.padding)}", f"padding {dims(p.padding)}"
+        dil_zh = f"，膨胀率 {dims(p.dilation)}" if p.dilation != (1, 1) else ""
+        dil_en = f", dilation {dims(p.dilation)}" if p.dilation != (1, 1) else ""
         return Text(
-            zh=(f"输入特征图 {size_text(p.input)}，卷积核 {size_text(p.kernel)}，步幅 {size_text(p.stride)}，"
-                f"填充 {pad}，膨胀率 {size_text(p.dilation)}。输出特征图的高 × 宽是多少？"),
-            en=(f"An input feature map of {size_text(p.input)} is convolved with a {size_text(p.kernel)} "
-                f"kernel, stride {size_text(p.stride)}, padding {pad}, dilation {size_text(p.dilation)}. "
-                "What is the output height × width?"),
+            zh=(
+                f"输入特征图 {size_text(p.input)}，卷积核 {size_text(p.kernel)}，"
+                f"步幅 {dims(p.stride)}，{pad_zh}{dil_zh}。输出特征图的高 × 宽是多少？"
+            ),
+            en=(
+                f"A {size_text(p.input)} input feature map is convolved with a "
+                f"{size_text(p.kernel)} kernel, stride {dims(p.stride)}, {pad_en}{dil_en}. "
+                "What is the output height × width?"
+            ),
         )
 
     def slips(self, p: ConvOutputParams, ask: str) -> list[Slip]:
-        """Forgot +1, P instead of 2P, ignored stride, ignored dilation, rounded up."""
-        padding = pads(p)
-        axes = list(zip(p.input, p.kernel, p.stride, padding, p.dilation, strict=True))
+        """Forgot +1, P instead of 2P, ignored stride/dilation/padding, rounded up, 'same' myths."""
 
-        def each(f: object) -> list[int]:
-            return [f(*a) for a in axes]  # type: ignore[operator]
+        def each(f: Callable[[int, int, int, tuple[int, int], int], int]) -> list[int]:
+            return [f(*a) for a in axes(p)]
 
-        return [
-            Slip("forgot_plus_one", Text("漏了 +1", "forgot the +1"),
-                 Text("位置数 = 可滑动距离 / 步幅 + 1，第一个位置也要算上。",
-                      "The count of positions is the sliding distance / stride plus one: the first position counts."),
-                 each(lambda h, k, s, pd, d: (h + sum(pd) - effective_kernel(k, d)) // s)),
-            Slip("single_padding", Text("只加了一侧填充 P", "used P instead of 2P"),
-                 Text("填充加在两侧，输入变为 H + 2P。", "Padding is added on both sides: the input grows to H + 2P."),
-                 each(lambda h, k, s, pd, d: max(h + pd[0] - effective_kernel(k, d), -1) // s + 1)),
-            Slip("ignored_stride", Text("忽略了步幅", "ignored the stride"),
-                 Text("步幅 S 会把可滑动距离除以 S。", "A stride S divides the sliding distance by S."),
-                 each(lambda h, k, s, pd, d: h + sum(pd) - effective_kernel(k, d) + 1)),
-            Slip("ignored_dilation", Text("忽略了膨胀率", "ignored dilation"),
-                 Text("膨胀后的卷积核跨度是 D·(K−1)+1，而不是 K。",
-                      "A dilated kernel spans D·(K−1)+1 pixels, not K."),
-                 each(lambda h, k, s, pd, d: (h + sum(pd) - k) // s + 1)),
-            Slip("rounded_up", Text("向上取整", "rounded up instead of down"),
-                 Text("放不下完整卷积核的位置不算，应向下取整。",
-                      "A window that does not fit entirely is dropped, so the division rounds down."),
-                 each(lambda h, k, s, pd, d: -(-(h + sum(pd) - effective_kernel(k, d)) // s) + 1)),
-        ]
+        span = effective_kernel
+        answers: dict[str, object] = {
+            "forgot_plus_one": each(lambda h, k, s, pd, d: (h + sum(pd) - span(k, d)) // s),
+            "single_padding": each(lambda h, k, s, pd, d: (h + pd[0] - span(k, d)) // s + 1),
+            "ignored_stride": each(lambda h, k, s, pd, d: h + sum(pd) - span(k, d) + 1),
+            "ignored_dilation": each(lambda h, k, s, pd, d: (h + sum(pd) - k) // s + 1),
+            "rounded_up": each(lambda h, k, s, pd, d: -(-(h + sum(pd) - span(k, d)) // s) + 1),
+            "ignored_padding": each(lambda h, k, s, pd, d: (h - span(k, d)) // s + 1),
+        }
+        if p.padding == "same":
+            answers["same_keeps_size"] = list(p.input)
+            answers["same_floor"] = [h // s for h, s in zip(p.input, p.stride, strict=True)]
+        return slips_from(SLIPS, answers)
 
 
-def _steps(p: ConvOutputParams, padding: list[tuple[int, int]], out: list[int]) -> list[Step]:
-    steps = [Step(
-        "每个空间维度独立计算：输出 = ⌊(输入 + 两侧填充 − 膨胀后核跨度) / 步幅⌋ + 1。",
-        "Each spatial axis is computed on its own: output = ⌊(input + padding on both sides − dilated kernel span) / stride⌋ + 1.",
-        r"H_{out} = \left\lfloor \frac{H + 2P - D(K-1) - 1}{S} \right\rfloor + 1",
-    )]
-    if p.padding == "same":
-        steps.append(Step(
-            "“same” 填充：输出取 ⌈H/S⌉，所需的总填充不对称时多出的一格补在下/右侧（TensorFlow 约定）。",
-            "'same' padding: the output is ⌈H/S⌉; when the total padding is odd the extra row/column goes at the bottom/right (TensorFlow's convention).",
-        ))
-    for axis, (size, k, s, pad, d) in enumerate(zip(p.input, p.kernel, p.stride, padding, p.dilation, strict=True)):
-        zh_axis, en_axis = ("高", "height") if axis == 0 else ("宽", "width")
-        span = effective_kernel(k, d)
-        steps.append(Step(
-            f"{zh_axis}：核跨度 {d}×({k}−1)+1 = {span}；填充后 {size}+{pad[0]}+{pad[1]} = {size + sum(pad)}；"
-            f"⌊({size + sum(pad)}−{span})/{s}⌋+1 = {out[axis]}。",
-            f"{en_axis}: kernel span {d}×({k}−1)+1 = {span}; padded input {size}+{pad[0]}+{pad[1]} = "
-            f"{size + sum(pad)}; ⌊({size + sum(pad)}−{span})/{s}⌋+1 = {out[axis]}.",
-            rf"\left\lfloor \frac{{{size + sum(pad)} - {span}}}{{{s}}} \right\rfloor + 1 = {out[axis]}",
-        ))
-        left_over = (size + sum(pad) - span) % s
+SLIPS: SlipTexts = {
+    "forgot_plus_one": (
+        Text("漏了 +1", "forgot the +1"),
+        Text(
+            "位置数 = 可滑动距离 / 步幅 + 1，第一个位置也要算上。",
+            "Positions = sliding distance / stride + 1: the first position counts too.",
+        ),
+    ),
+    "single_padding": (
+        Text("只加了一侧填充 P", "used P instead of 2P"),
+        Text(
+            "填充加在两侧，输入变为 H + 2P。",
+            "Padding is added on both sides: the input grows to H + 2P.",
+        ),
+    ),
+    "ignored_stride": (
+        Text("忽略了步幅", "ignored the stride"),
+        Text("步幅 S 会把可滑动距离除以 S。", "A stride S divides the sliding distance by S."),
+    ),
+    "ignored_dilation": (
+        Text("忽略了膨胀率", "ignored dilation"),
+        Text(
+            "膨胀后的卷积核跨度是 D·(K−1)+1，而不是 K。",
+            "A dilated kernel spans D·(K−1)+1 pixels, not K.",
+        ),
+    ),
+    "rounded_up": (
+        Text("向上取整", "rounded up instead of down"),
+        Text(
+            "放不下完整卷积核的位置不算，应向下取整。",
+            "A window that does not fit entirely is dropped, so the division rounds down.",
+        ),
+    ),
+    "ignored_padding": (
+        Text("忘了填充", "ignored the padding"),
+        Text(
+            "填充会让输入在每一侧变大，先加上再滑动。",
+            "Padding enlarges the input on each side; add it before sliding the kernel.",
+        ),
+    ),
+    "same_keeps_size": (
+        Text("以为 “same” 总是保持尺寸", "took 'same' to keep the size"),
+        Text(
+            "“same” 只在步幅 1 时保持尺寸，一般是 ⌈H/S⌉。",
+            "'same' keeps the size only at stride 1; in general the output is ⌈H/S⌉.",
+        ),
+    ),
+    "same_floor": (
+        Text("“same” 用了向下取整", "used ⌊H/S⌋ for 'same'"),
+        Text(
+            "“same” 的输出是 ⌈H/S⌉：最后不完整的一步也会补齐。",
+            "'same' gives ⌈H/S⌉: the last partial step is padded, not dropped.",
+        ),
+    ),
+}
+
+
+def conv_steps(p: ConvOutputParams, out: list[int]) -> list[Step]:
+    """The worked answer: the formula, padding semantics, each axis, and the floor."""
+    steps = [
+        Step(
+            "每个空间维度独立计算：输出 = ⌊(输入 + 两侧填充 − 膨胀后核跨度) / 步幅⌋ + 1。"
+            "分子是卷积核左上角能滑动的距离，除以步幅得步数，再加上起始位置。",
+            "Each spatial axis is computed on its own: output = ⌊(input + padding on both sides "
+            "− dilated kernel span) / stride⌋ + 1. The numerator is how far the kernel can slide; "
+            "dividing by the stride counts the steps, and +1 counts the starting position.",
+            r"H_{out} = \left\lfloor \frac{H + 2P - D(K-1) - 1}{S} \right\rfloor + 1",
+        )
+    ]
+    steps += _padding_steps(p)
+    per_axis = axes(p)
+    square = per_axis[0] == per_axis[1]
+    for axis, (size, k, s, pad, d) in enumerate(per_axis[:1] if square else per_axis):
+        zh_axis, en_axis = ("高和宽", "height and width") if square else axis_names(axis)
+        span, padded = effective_kernel(k, d), size + sum(pad)
+        steps.append(
+            Step(
+                f"{zh_axis}：核跨度 {d}×({k}−1)+1 = {span}；填充后 {size}+{pad[0]}+{pad[1]} = "
+                f"{padded}；⌊({padded}−{span})/{s}⌋+1 = {out[axis]}。",
+                f"{en_axis.capitalize()}: kernel span {d}×({k}−1)+1 = {span}; padded input "
+                f"{size}+{pad[0]}+{pad[1]} = {padded}; ⌊({padded}−{span})/{s}⌋+1 = {out[axis]}.",
+                rf"\left\lfloor \frac{{{padded} - {span}}}{{{s}}} \right\rfloor + 1 = {out[axis]}",
+            )
+        )
+        left_over = (padded - span) % s
         if left_over:
-            steps.append(Step(
-                f"{zh_axis}方向最后 {left_over} 行/列放不下一个完整窗口，被丢弃（这就是向下取整）。",
-                f"Along the {en_axis}, the last {left_over} row(s)/column(s) cannot hold a full window and are dropped — that is the floor.",
-            ))
+            steps.append(
+                Step(
+                    f"{zh_axis}方向最后 {left_over} 行/列放不下一个完整窗口，"
+                    "被丢弃（这就是向下取整）。",
+                    f"Along the {en_axis}, the last {left_over} row(s)/column(s) cannot hold a "
+                    "full window and are dropped — that is the floor.",
+                )
+            )
     steps.append(Step(f"输出尺寸为 {size_text(out)}。", f"The output is {size_text(out)}."))
     return steps
 
 
-def _conv_axis_positions(size: int, pad: tuple[int, int], k: int, s: int, d: int) -> np.ndarray:
-    """Run a real 1-D dilated, strided convolution and return its output."""
-    x = np.pad(np.arange(1.0, size + 1.0), pad)
-    windows = sliding_window_view(x, effective_kernel(k, d))[::s, ::d]
-    result: np.ndarray = windows @ np.ones(k)
-    return result
+def _padding_steps(p: ConvOutputParams) -> list[Step]:
+    """What 'same' and 'valid' mean, with the padding they resolve to."""
+    if p.padding == "valid":
+        return [Step("“valid” 表示不填充：P = 0。", "'valid' means no padding: P = 0.")]
+    if p.padding != "same":
+        return []
+    resolved = ", ".join(f"{a}+{b}" for a, b in pads(p))
+    return [
+        Step(
+            "“same” 填充：先定输出 ⌈H/S⌉（步幅 1 时就等于输入），再反推所需的总填充 "
+            "P_total = max((⌈H/S⌉−1)·S + D(K−1)+1 − H, 0)，前面放 ⌊P_total/2⌋，"
+            "多出的一格放在下/右侧（TensorFlow 的约定；"
+            "PyTorch 的 padding='same' 相同，但只允许步幅 1）。"
+            f"这里每个轴的填充（前+后）为 {resolved}。",
+            "'same' padding: first fix the output at ⌈H/S⌉ (equal to the input at stride 1), then "
+            "work back to the total padding P_total = max((⌈H/S⌉−1)·S + D(K−1)+1 − H, 0); "
+            "⌊P_total/2⌋ goes before and the odd extra row/column at the bottom/right "
+            "(TensorFlow's convention; PyTorch's padding='same' agrees but allows only stride 1). "
+            f"Here the padding per axis (before+after) is {resolved}.",
+            r"P_{total} = \max\left((\lceil H/S \rceil - 1)S + D(K-1) + 1 - H,\ 0\right)",
+        )
+    ]
 
 
-def _numpy_check(p: ConvOutputParams, padding: list[tuple[int, int]], out: list[int]) -> Check:
-    kh, kw = (effective_kernel(k, d) for k, d in zip(p.kernel, p.dilation, strict=True))
-    budget = out[0] * out[1] * p.kernel[0] * p.kernel[1]
-    if budget <= _FULL_CHECK_BUDGET:
-        rng = np.random.default_rng(0)
-        x = np.pad(rng.standard_normal(p.input), padding)
-        windows = sliding_window_view(x, (kh, kw))[:: p.stride[0], :: p.stride[1], :: p.dilation[0], :: p.dilation[1]]
-        y = np.einsum("ijkl,kl->ij", windows, rng.standard_normal(p.kernel))
-        shape, method = list(y.shape), "numpy_conv2d"
-    else:
-        shape = [len(_conv_axis_positions(*a)) for a in zip(p.input, padding, p.kernel, p.stride, p.dilation, strict=True)]
-        method = "numpy_conv1d_per_axis"
-    return Check(method, shape == out, f"NumPy convolution output shape {shape}; formula {out}")
-
-
-def _coverage_check(p: ConvOutputParams, padding: list[tuple[int, int]], out: list[int]) -> Check:
+def _coverage_check(p: ConvOutputParams, out: list[int]) -> Check:
     """The last window fits inside the padded input and one more would not."""
     ok = True
-    for size, k, s, pad, d, n in zip(p.input, p.kernel, p.stride, padding, p.dilation, out, strict=True):
+    for (size, k, s, pad, d), n in zip(axes(p), out, strict=True):
         last_end = (n - 1) * s + effective_kernel(k, d)
         ok &= last_end <= size + sum(pad) < last_end + s
-    return Check("window_bounds", ok, "last window ends inside the padded input; one more stride would not fit")
+    detail = "last window ends inside the padded input; one more stride would not fit"
+    return Check("window_bounds", ok, detail)

@@ -1,0 +1,44 @@
+"""Typed dependencies shared by every router."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.templating import request_lang
+
+
+def get_db(request: Request) -> Database:
+    """The app's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request, closed (and rolled back on error) afterwards."""
+    with get_db(request).session() as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    """The app's templates."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+LangDep = Annotated[str, Depends(request_lang)]

@@ -1,0 +1,63 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app.bank.router import router as bank_api
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.deps import get_db
+from app.core.errors import install_error_handlers
+from app.core.templating import STATIC_DIR, make_templates
+from app.web.router import router as web_pages
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is not touched until the first request."""
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="deepprep", version=VERSION, lifespan=lifespan,
+        description="Deep-learning interview preparation: question bank, FSRS review, explain engine.",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    app.include_router(bank_api)
+    app.include_router(web_pages)
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["ops"],
+                      responses={503: {"description": "Database unreachable"}})
+    return app
+
+
+def healthz(db: Annotated[Database, Depends(get_db)]) -> JSONResponse:
+    """Liveness and database reachability."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not healthy", reported rather than raised
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "version": VERSION})
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn: settings from DEEPPREP_* variables."""
+    return create_app(Settings())

@@ -1,0 +1,68 @@
+"""Grade a learner's answer to any item kind. Pure functions over the item's JSON body."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_SEPARATORS = re.compile(r"^[\s,;×xX*\[\]()（），；]*$")
+
+
+class UnreadableAnswer(ValueError):
+    """The learner's text is not a number or list of numbers."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Whether the answer is right, a score in [0, 1], and which options were picked."""
+
+    correct: bool
+    score: float
+    selected: frozenset[int] = field(default_factory=frozenset)
+    expected: Any = None
+
+
+def parse_numbers(text: str) -> list[float]:
+    """``"112, 112"``, ``"[112 112]"``, ``"112×112"`` or ``"0.25"`` → list of floats."""
+    numbers = _NUMBER.findall(text)
+    if not numbers or not _SEPARATORS.match(_NUMBER.sub("", text)):
+        raise UnreadableAnswer(text)
+    return [float(n) for n in numbers]
+
+
+def grade_choice(choices: Sequence[dict[str, Any]], selected: Sequence[int]) -> Grade:
+    """Right when exactly the correct options are picked; partial credit for multi items."""
+    picked = frozenset(i for i in selected if 0 <= i < len(choices))
+    right = frozenset(i for i, c in enumerate(choices) if c.get("correct"))
+    hits = len(picked & right)
+    wrong = len(picked - right)
+    score = max(0.0, (hits - wrong) / len(right)) if right else 0.0
+    return Grade(correct=picked == right, score=score if picked != right else 1.0, selected=picked,
+                 expected=sorted(right))
+
+
+def grade_number(expected: float | list[float], given: str, tolerance: float) -> Grade:
+    """Right when every number is within ``tolerance`` (plus float rounding) of the expected."""
+    values = parse_numbers(given)
+    target = expected if isinstance(expected, list) else [expected]
+    ok = len(values) == len(target) and all(
+        math.isclose(v, t, rel_tol=1e-9, abs_tol=tolerance + 1e-9) for v, t in zip(values, target, strict=True)
+    )
+    return Grade(correct=ok, score=1.0 if ok else 0.0, expected=expected)
+
+
+def numeric_answer(answer: Any) -> float | list[float] | None:
+    """The number(s) of an engine answer when it is a number or a flat list of numbers."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, int | float):
+        return float(answer)
+    if isinstance(answer, list) and answer and all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in answer
+    ):
+        return [float(x) for x in answer]
+    return None
