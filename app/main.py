@@ -33,7 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.dispose()
 
     app = FastAPI(
-        title="deepprep", version=VERSION, lifespan=lifespan,
+        title="deepprep",
+        version=VERSION,
+        lifespan=lifespan,
         description="Deep-learning interview preparation: question bank, FSRS review, explain engine.",
     )
     app.state.settings = settings
@@ -43,8 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(bank_api)
     app.include_router(web_pages)
-    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["ops"],
-                      responses={503: {"description": "Database unreachable"}})
+    app.add_api_route(
+        "/healthz",
+        healthz,
+        methods=["GET"],
+        tags=["ops"],
+        responses={503: {"description": "Database unreachable"}},
+    )
     return app
 
 

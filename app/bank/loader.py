@@ -39,7 +39,9 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class BankInvalid(ValueError):
@@ -112,7 +114,9 @@ def load_bank(
 def topic_files(directory: Path) -> list[Path]:
     """Topic files in a stable order; ``_*.yaml`` and the glossary are not topics."""
     return sorted(
-        p for p in directory.glob("*.yaml") if p.name != GLOSSARY_FILE and not p.name.startswith("_")
+        p
+        for p in directory.glob("*.yaml")
+        if p.name != GLOSSARY_FILE and not p.name.startswith("_")
     )
 
 
@@ -233,13 +237,18 @@ def _validate_item(
     before = len(c.issues)
     item: Item | None = _validate(model, raw, path, located, base, c)
     if item is None:
-        _recheck_correct_count(raw, kind, path, located, base, c, c.issues[before:])
+        _recheck_correct_count(raw, str(kind), path, located, base, c, c.issues[before:])
     return item
 
 
 def _recheck_correct_count(
-    raw: dict[str, Any], kind: str, path: Path, located: yamlsource.Located,
-    base: yamlsource.Path, c: _Collector, reported: list[Issue],
+    raw: dict[str, Any],
+    kind: str,
+    path: Path,
+    located: yamlsource.Located,
+    base: yamlsource.Path,
+    c: _Collector,
+    reported: list[Issue],
 ) -> None:
     """Pydantic skips the correct-option rule when an option is invalid; report it anyway."""
     choices = raw.get("choices")
@@ -251,8 +260,12 @@ def _recheck_correct_count(
     found = sum(1 for ch in choices if isinstance(ch, dict) and ch.get("correct") is True)
     if (kind == "choice" and found != 1) or (kind == "multi" and found == 0):
         expected = "exactly one" if kind == "choice" else "at least one"
-        c.add(path, located.line_of((*base, "choices")), where,
-              f"expected {expected} correct option in a {kind!r} item, found {found}")
+        c.add(
+            path,
+            located.line_of((*base, "choices")),
+            where,
+            f"expected {expected} correct option in a {kind!r} item, found {found}",
+        )
 
 
 def _load_seed_ids(path: Path, collector: _Collector) -> frozenset[str]:
@@ -285,7 +298,9 @@ def _check_glossary_repeats(
         if key in seen:
             where = ("terms", index, "en")
             collector.add(
-                path, located.line_of(where), format_path(where),
+                path,
+                located.line_of(where),
+                format_path(where),
                 f"term {term.en!r} already defined at terms[{seen[key]}]",
             )
         seen.setdefault(key, index)
@@ -298,7 +313,9 @@ def _check_cross_file(
     for topic in bank.topics:
         if topic.slug in first_topic:
             other = first_topic[topic.slug]
-            collector.add(topic.file, 1, "topic", f"topic {topic.slug!r} is also defined in {other.file}")
+            collector.add(
+                topic.file, 1, "topic", f"topic {topic.slug!r} is also defined in {other.file}"
+            )
         first_topic.setdefault(topic.slug, topic)
     first_id: dict[str, _RawItem] = {}
     for raw in collector.raw_items:
@@ -308,8 +325,12 @@ def _check_cross_file(
             continue
         previous = first_id.setdefault(item_id, raw)
         if previous is not raw:
-            collector.add(raw.file, raw.line, format_path((*raw.base, "id")),
-                          f"duplicate id {item_id!r}: already used at {previous.file}:{previous.line}")
+            collector.add(
+                raw.file,
+                raw.line,
+                format_path((*raw.base, "id")),
+                f"duplicate id {item_id!r}: already used at {previous.file}:{previous.line}",
+            )
     if validate_computed is not None:
         for loaded in bank.items:
             if isinstance(loaded.item, ComputedItem):
@@ -337,8 +358,12 @@ class _RawItem:
         for index, seed in enumerate(seeds):
             if isinstance(seed, str) and seed not in seed_ids:
                 where = (*self.base, "seeds", index)
-                collector.add(self.file, self.located.line_of(where), format_path(where),
-                              f"unknown seed id {seed!r} (not in questions/{SEEDS_FILE})")
+                collector.add(
+                    self.file,
+                    self.located.line_of(where),
+                    format_path(where),
+                    f"unknown seed id {seed!r} (not in questions/{SEEDS_FILE})",
+                )
 
 
 def _check_computed(loaded: LoadedItem, collector: _Collector, validate: ComputedValidator) -> None:
@@ -351,4 +376,6 @@ def _check_computed(loaded: LoadedItem, collector: _Collector, validate: Compute
 
 
 def _split_field(fld: str) -> tuple[str | int, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in fld.replace("[", ".").replace("]", "").split("."))
+    return tuple(
+        int(p) if p.isdigit() else p for p in fld.replace("[", ".").replace("]", "").split(".")
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
@@ -12,7 +12,7 @@ from app.core.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["bank"])
 Slug = Annotated[str, Query(max_length=80, pattern=r"^[a-z0-9-]+$")]
-NOT_FOUND = {404: {"description": "No such question"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such question"}}
 
 
 @router.get("/topics")
@@ -28,7 +28,9 @@ def list_questions(
     tag: Slug | None = None,
     kind: Literal["open", "choice", "multi", "numeric", "computed"] | None = None,
     difficulty: Annotated[int | None, Query(ge=1, le=5)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="words searched in both languages")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words searched in both languages")
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> QuestionPage:
@@ -36,8 +38,11 @@ def list_questions(
     filters = service.QuestionFilter(topic=topic, tag=tag, kind=kind, difficulty=difficulty, q=q)
     result = service.list_questions(session, filters=filters, page=page, per_page=per_page)
     return QuestionPage(
-        items=[QuestionSummary.of(x) for x in result.items], total=result.total,
-        page=result.page, per_page=result.per_page, pages=result.pages,
+        items=[QuestionSummary.of(x) for x in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        pages=result.pages,
     )
 
 

@@ -29,7 +29,8 @@ class TopicPublic(BaseModel):
     def of(cls, topic: Topic, count: int) -> TopicPublic:
         """Build from a row."""
         return cls(
-            slug=topic.slug, title=TextPublic(zh=topic.title_zh, en=topic.title_en),
+            slug=topic.slug,
+            title=TextPublic(zh=topic.title_zh, en=topic.title_en),
             description=TextPublic.model_validate(topic.description) if topic.description else None,
             count=count,
         )
@@ -58,8 +59,13 @@ class QuestionSummary(BaseModel):
     def of(cls, q: Question) -> QuestionSummary:
         """Build from a row."""
         return cls(
-            id=q.slug, topic=q.topic.slug, kind=q.kind, difficulty=q.difficulty,
-            tags=q.tag_names, prompt=TextPublic.model_validate(q.body["prompt"]), version=q.version,
+            id=q.slug,
+            topic=q.topic.slug,
+            kind=q.kind,
+            difficulty=q.difficulty,
+            tags=q.tag_names,
+            prompt=TextPublic.model_validate(q.body["prompt"]),
+            version=q.version,
         )
 
 
@@ -86,7 +92,17 @@ class QuestionPublic(QuestionSummary):
         return cls(**summary, **extra, seeds=q.body.get("seeds", []), updated_at=q.updated_at)
 
 
-_DETAIL_FIELDS = ("answer", "key_points", "choices", "value", "tolerance", "unit", "calculator", "params", "ask")
+_DETAIL_FIELDS = (
+    "answer",
+    "key_points",
+    "choices",
+    "value",
+    "tolerance",
+    "unit",
+    "calculator",
+    "params",
+    "ask",
+)
 
 
 class QuestionPage(BaseModel):

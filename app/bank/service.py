@@ -59,7 +59,9 @@ def list_questions(session: Session, *, filters: QuestionFilter, page: int, per_
     stmt = _filtered(filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Topic.position, Question.position).offset((page - 1) * per_page).limit(per_page)
+        stmt.order_by(Topic.position, Question.position)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return Page(list(rows), total, page, per_page)
 
@@ -75,8 +77,11 @@ def get_question(session: Session, *, slug: str, include_retired: bool = False) 
 def all_tags(session: Session) -> list[str]:
     """Every tag used by an active question, sorted."""
     stmt = (
-        select(QuestionTag.tag).join(Question).where(Question.retired.is_(False))
-        .distinct().order_by(QuestionTag.tag)
+        select(QuestionTag.tag)
+        .join(Question)
+        .where(Question.retired.is_(False))
+        .distinct()
+        .order_by(QuestionTag.tag)
     )
     return list(session.scalars(stmt))
 

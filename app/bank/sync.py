@@ -31,8 +31,10 @@ class SyncReport:
     def summary(self) -> str:
         """One line for the terminal."""
         parts = [
-            f"{len(self.added)} added", f"{len(self.updated)} updated",
-            f"{len(self.retired)} retired", f"{len(self.restored)} restored",
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.retired)} retired",
+            f"{len(self.restored)} restored",
             f"{self.unchanged} unchanged",
         ]
         text = "bank synced: " + ", ".join(parts)
@@ -112,15 +114,24 @@ def _new_question(loaded: LoadedItem, topic: Topic, position: int, now: datetime
     body = item_body(loaded.item)
     digest = content_hash(loaded.topic, body)
     question = Question(
-        slug=loaded.item.id, topic_id=topic.id, created_at=now, version=1,
-        content_hash=digest, source_hash=digest,
+        slug=loaded.item.id,
+        topic_id=topic.id,
+        created_at=now,
+        version=1,
+        content_hash=digest,
+        source_hash=digest,
     )
     _apply(question, loaded, body, position, now)
     return question
 
 
 def _update_question(
-    row: Question, loaded: LoadedItem, topic: Topic, position: int, now: datetime, report: SyncReport
+    row: Question,
+    loaded: LoadedItem,
+    topic: Topic,
+    position: int,
+    now: datetime,
+    report: SyncReport,
 ) -> None:
     body = item_body(loaded.item)
     yaml_hash = content_hash(loaded.topic, body)
@@ -146,7 +157,9 @@ def _update_question(
     row.content_hash = row.source_hash = yaml_hash
 
 
-def _apply(row: Question, loaded: LoadedItem, body: dict[str, Any], position: int, now: datetime) -> None:
+def _apply(
+    row: Question, loaded: LoadedItem, body: dict[str, Any], position: int, now: datetime
+) -> None:
     item = loaded.item
     row.kind, row.difficulty, row.body = item.kind, item.difficulty, body
     row.search_text, row.position, row.updated_at = search_text(body), position, now

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # FSRS fuzz spreads due dates; tests turn it off to get exact schedules.
     fsrs_fuzz: bool = True
+    # Session cookie only over HTTPS; None means "on in production mode".
+    secure_cookies: bool | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -47,6 +49,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is an SQLite file or memory database."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cookies_https_only(self) -> bool:
+        """Whether the session cookie carries the Secure flag."""
+        return self.mode == "production" if self.secure_cookies is None else self.secure_cookies
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data directory."""

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,10 +38,11 @@ def error_page(request: Request, status: int, detail: object) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status)
     en, zh = _PLAIN.get(status, ("Something went wrong", "出错了"))
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     message = detail if isinstance(detail, str) else None
     return templates.TemplateResponse(
-        request, "error.html",
+        request,
+        "error.html",
         {"status": status, "title": {"en": en, "zh": zh}, "message": message},
         status_code=status,
     )

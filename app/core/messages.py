@@ -41,7 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "item.your_answer": {"zh": "你的答案", "en": "Your answer"},
     "item.tolerance": {"zh": "允许误差 ±{t}", "en": "tolerance ±{t}"},
     "item.expected": {"zh": "正确答案：{v}", "en": "Expected: {v}"},
-    "item.invalid_number": {"zh": "请输入数字（多个数用逗号分隔）。", "en": "Enter a number (separate several with commas)."},
+    "item.invalid_number": {
+        "zh": "请输入数字（多个数用逗号分隔）。",
+        "en": "Enter a number (separate several with commas).",
+    },
     "item.seeds": {"zh": "来源题目", "en": "Seed questions"},
     "item.glossary": {"zh": "术语", "en": "Terms"},
     "item.back": {"zh": "返回 {topic}", "en": "Back to {topic}"},

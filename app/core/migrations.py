@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
 
+from alembic import command
 from app.core.config import PROJECT_ROOT
 from app.core.db import Database
 
@@ -40,7 +40,9 @@ def upgrade(db: Database) -> None:
 def make_revision(db: Database, *, message: str, rev_id: str) -> None:
     """Write a new migration with the difference between the models and ``db``'s schema."""
     with db.engine.begin() as connection:
-        command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id)
+        command.revision(
+            alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id
+        )
 
 
 @contextmanager

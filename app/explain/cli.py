@@ -23,12 +23,17 @@ def run(name: str | None, pairs: Sequence[str], *, as_json: bool, lang: str) -> 
     try:
         result = registry.solve(name, parse_pairs(pairs))
     except registry.UnknownCalculator:
-        print(f"unknown calculator {name!r}; try one of: {', '.join(registry.names())}", file=sys.stderr)
+        print(
+            f"unknown calculator {name!r}; try one of: {', '.join(registry.names())}",
+            file=sys.stderr,
+        )
         return 2
     except (InvalidParams, ValueError) as exc:
         print(f"invalid parameters: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render_text(result, lang))
+    print(
+        json.dumps(result, ensure_ascii=False, indent=2) if as_json else render_text(result, lang)
+    )
     return 0
 
 

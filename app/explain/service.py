@@ -13,9 +13,16 @@ def item_solution(body: dict[str, Any]) -> dict[str, Any]:
     result = registry.solve(body["calculator"], body.get("params", {}))
     calc = registry.get(body["calculator"])
     ask = body.get("ask") or calc.asks[0]
-    return {**result, "ask": ask, "graded": calc.pick(result["answer"], ask), "tolerance": calc.tolerance}
+    return {
+        **result,
+        "ask": ask,
+        "graded": calc.pick(result["answer"], ask),
+        "tolerance": calc.tolerance,
+    }
 
 
 def item_variant(body: dict[str, Any], seed: int) -> Variant:
     """A fresh variant in the spirit of a computed item, deterministic for ``seed``."""
-    return registry.variant(body["calculator"], seed, template=body.get("params"), ask=body.get("ask"))
+    return registry.variant(
+        body["calculator"], seed, template=body.get("params"), ask=body.get("ask")
+    )

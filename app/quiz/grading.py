@@ -41,8 +41,12 @@ def grade_choice(choices: Sequence[dict[str, Any]], selected: Sequence[int]) -> 
     hits = len(picked & right)
     wrong = len(picked - right)
     score = max(0.0, (hits - wrong) / len(right)) if right else 0.0
-    return Grade(correct=picked == right, score=score if picked != right else 1.0, selected=picked,
-                 expected=sorted(right))
+    return Grade(
+        correct=picked == right,
+        score=score if picked != right else 1.0,
+        selected=picked,
+        expected=sorted(right),
+    )
 
 
 def grade_number(expected: float | list[float], given: str, tolerance: float) -> Grade:
@@ -50,7 +54,8 @@ def grade_number(expected: float | list[float], given: str, tolerance: float) ->
     values = parse_numbers(given)
     target = expected if isinstance(expected, list) else [expected]
     ok = len(values) == len(target) and all(
-        math.isclose(v, t, rel_tol=1e-9, abs_tol=tolerance + 1e-9) for v, t in zip(values, target, strict=True)
+        math.isclose(v, t, rel_tol=1e-9, abs_tol=tolerance + 1e-9)
+        for v, t in zip(values, target, strict=True)
     )
     return Grade(correct=ok, score=1.0 if ok else 0.0, expected=expected)
 
@@ -61,8 +66,10 @@ def numeric_answer(answer: Any) -> float | list[float] | None:
         return None
     if isinstance(answer, int | float):
         return float(answer)
-    if isinstance(answer, list) and answer and all(
-        isinstance(x, int | float) and not isinstance(x, bool) for x in answer
+    if (
+        isinstance(answer, list)
+        and answer
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in answer)
     ):
         return [float(x) for x in answer]
     return None

@@ -28,7 +28,9 @@ def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Resp
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
 def topic_page(
-    request: Request, session: SessionDep, templates: TemplatesDep,
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
     slug: Annotated[str, Path(max_length=80)],
 ) -> Response:
     """Every question of one topic."""
@@ -37,12 +39,17 @@ def topic_page(
         raise HTTPException(404, "No such topic")
     filters = bank_service.QuestionFilter(topic=slug)
     page = bank_service.list_questions(session, filters=filters, page=1, per_page=1000)
-    return templates.TemplateResponse(request, "topic.html", {"topic": topic, "questions": page.items})
+    return templates.TemplateResponse(
+        request, "topic.html", {"topic": topic, "questions": page.items}
+    )
 
 
 @router.get("/q/{question_id}", response_class=HTMLResponse)
 def item_page(
-    request: Request, session: SessionDep, templates: TemplatesDep, lang: LangDep,
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    lang: LangDep,
     question_id: Annotated[str, Path(max_length=80)],
     choice: Annotated[list[Annotated[int, Field(ge=0, le=10)]] | None, Query()] = None,
     answer: Annotated[str | None, Query(max_length=200)] = None,
@@ -53,14 +60,16 @@ def item_page(
     if question is None:
         raise HTTPException(404, "No such question")
     if question.kind == "computed" and seed is None:
-        return RedirectResponse(f"/q/{question.slug}?seed={secrets.randbelow(2**31)}", status_code=303)
+        return RedirectResponse(
+            f"/q/{question.slug}?seed={secrets.randbelow(2**31)}", status_code=303
+        )
     context: dict[str, Any] = {"question": question, "body": question.body}
     context.update(item_view.feedback(question.body, choice=choice, answer=answer, seed=seed))
     return templates.TemplateResponse(request, "item.html", context)
 
 
 @router.get("/lang/{lang}")
-def switch_language(lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str = "/") -> Response:  # noqa: A002
+def switch_language(lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str = "/") -> Response:
     """Remember the interface language in a cookie and go back."""
     target = next if _is_local(next) else "/"
     response = RedirectResponse(target, status_code=303)
@@ -72,4 +81,6 @@ def switch_language(lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str =
 def _is_local(url: str) -> bool:
     """Only same-site paths: never an open redirect."""
     parts = urlsplit(url)
-    return url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc
+    return (
+        url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc
+    )

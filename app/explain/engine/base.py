@@ -76,7 +76,8 @@ class Variant:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return plain(asdict(self))
+        data: dict[str, Any] = plain(asdict(self))
+        return data
 
 
 class InvalidParams(ValueError):
