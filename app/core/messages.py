@@ -51,6 +51,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "item.variant": {"zh": "换一组数字", "en": "New numbers"},
     "item.working": {"zh": "查看推导过程", "en": "Show the working"},
     "item.checks": {"zh": "验证", "en": "Checks"},
+    "explain.title": {"zh": "计算器", "en": "Calculators"},
+    "explain.lead": {
+        "zh": "每个答案都给出逐步推导，并用真实的 NumPy 计算验证。练习模式每次生成新的数字。",
+        "en": "Every answer comes with its derivation, verified by a real NumPy computation. "
+        "Practice mode generates fresh numbers every time.",
+    },
+    "explain.practice": {"zh": "练习（新数字）", "en": "Practise with fresh numbers"},
+    "explain.solve": {"zh": "计算", "en": "Solve"},
+    "explain.answer": {"zh": "答案", "en": "Answer"},
+    "explain.steps": {"zh": "推导", "en": "Working"},
+    "explain.syntax": {
+        "zh": "数值可写成 3、[3, 5]、same；列表和表格可用 JSON 或 YAML。",
+        "en": "Values may be 3, [3, 5] or same; lists and tables take JSON or YAML.",
+    },
+    "explain.slip": {"zh": "这是常见错误：{slip}", "en": "A common slip: {slip}"},
     "error.title": {"zh": "出错了", "en": "Something went wrong"},
     "error.not_found": {"zh": "找不到这个页面。", "en": "This page does not exist."},
     "error.back_home": {"zh": "回到首页", "en": "Back to the home page"},

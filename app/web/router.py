@@ -39,9 +39,7 @@ def topic_page(
         raise HTTPException(404, "No such topic")
     filters = bank_service.QuestionFilter(topic=slug)
     page = bank_service.list_questions(session, filters=filters, page=1, per_page=1000)
-    return templates.TemplateResponse(
-        request, "topic.html", {"topic": topic, "questions": page.items}
-    )
+    return templates.TemplateResponse(request, "topic.html", {"topic": topic, "questions": page.items})
 
 
 @router.get("/q/{question_id}", response_class=HTMLResponse)
@@ -60,9 +58,7 @@ def item_page(
     if question is None:
         raise HTTPException(404, "No such question")
     if question.kind == "computed" and seed is None:
-        return RedirectResponse(
-            f"/q/{question.slug}?seed={secrets.randbelow(2**31)}", status_code=303
-        )
+        return RedirectResponse(f"/q/{question.slug}?seed={secrets.randbelow(2**31)}", status_code=303)
     context: dict[str, Any] = {"question": question, "body": question.body}
     context.update(item_view.feedback(question.body, choice=choice, answer=answer, seed=seed))
     return templates.TemplateResponse(request, "item.html", context)
@@ -81,6 +77,4 @@ def switch_language(lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str =
 def _is_local(url: str) -> bool:
     """Only same-site paths: never an open redirect."""
     parts = urlsplit(url)
-    return (
-        url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc
-    )
+    return url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc

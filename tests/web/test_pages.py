@@ -25,9 +25,7 @@ def test_language_switch_sets_a_cookie_and_returns(client: TestClient) -> None:
     assert "哪个是质数" in client.get("/topics/basics").text
 
 
-@pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
-)
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
 def test_language_switch_is_not_an_open_redirect(client: TestClient, target: str) -> None:
     response = client.get("/lang/en", params={"next": target}, follow_redirects=False)
     assert response.headers["location"] == "/"
@@ -57,12 +55,8 @@ def test_open_item_has_answer_behind_a_reveal_and_math_markup(client: TestClient
     assert '<span class="math inline">e^{i\\pi}+1=0</span>' in html
 
 
-@pytest.mark.parametrize(
-    ("answer", "verdict"), [("0.3", "right"), ("0.30004", "right"), ("0.31", "wrong")]
-)
-def test_numeric_item_is_graded_with_its_tolerance(
-    client: TestClient, answer: str, verdict: str
-) -> None:
+@pytest.mark.parametrize(("answer", "verdict"), [("0.3", "right"), ("0.30004", "right"), ("0.31", "wrong")])
+def test_numeric_item_is_graded_with_its_tolerance(client: TestClient, answer: str, verdict: str) -> None:
     assert f'class="verdict {verdict}"' in client.get(f"/q/fx-numeric?answer={answer}").text
 
 
@@ -98,7 +92,17 @@ def test_unknown_pages_get_a_friendly_404(client: TestClient) -> None:
 def test_markdown_in_content_is_sanitised(client: TestClient, bank_dir: object) -> None:
     from app.core.markdown import render
 
-    html = str(
-        render('<script>alert(1)</script> <img src=x onerror="alert(1)"> [x](javascript:alert(1))')
-    )
+    html = str(render('<script>alert(1)</script> <img src=x onerror="alert(1)"> [x](javascript:alert(1))'))
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+
+
+def test_computed_item_names_the_slip_behind_a_wrong_answer(client: TestClient) -> None:
+    from app.explain import service
+
+    body = client.get("/api/v1/questions/fx-computed").json()
+    variant = service.item_variant({"calculator": body["calculator"], "params": body["params"]}, 7)
+    slip = variant.distractors[0]
+    answer = ",".join(str(v) for v in slip.answer)
+    html = client.get(f"/q/fx-computed?seed=7&answer={answer}").text
+    assert 'class="verdict wrong"' in html
+    assert slip.label.en in html and slip.why.en in html
