@@ -82,6 +82,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Browser tests exercise pages, not backends: SQLite only."""
+    return f"sqlite:///{tmp_path}/data/deepprep.db"
+
+
+@pytest.fixture
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """The app with the fixture bank, served over real HTTP."""
     import_bank(settings)
