@@ -47,7 +47,7 @@ class ChoicePublic(BaseModel):
 class QuestionSummary(BaseModel):
     """What a list shows: the prompt, not the answer."""
 
-    id: str = Field(description="Stable item id from the bank, e.g. bn-stat-shape")
+    id: str = Field(description="Stable item id from the bank, e.g. norm-bn-stat-shape")
     topic: str
     kind: str
     difficulty: int
