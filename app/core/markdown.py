@@ -10,16 +10,29 @@ from __future__ import annotations
 from functools import lru_cache
 
 import nh3
+from typing import Any
+
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+# allow_space=False: "$ x $" is not math, so prices like "5$ and 6$" stay text. (allow_digits=False
+# would do that too but mis-parses "$a$ x $b$ y 1" in mdit-py-plugins 0.7.)
 _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    .use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+    .use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
     .enable("table")
     .enable("strikethrough")
 )
+
+
+def _display_math_in_paragraph(_renderer: Any, tokens: Any, idx: int, *_: Any) -> str:
+    # $$…$$ inside a paragraph: a span, so the HTML stays valid (a div may not sit in a <p>).
+    return f'<span class="math display">{escapeHtml(tokens[idx].content)}</span>'
+
+
+_md.add_render_rule("math_inline_double", _display_math_in_paragraph)
 _TAGS = {
     "p",
     "br",
@@ -48,7 +61,7 @@ _TAGS = {
     "a",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"}}
-_CLASSES = {"span": {"math", "inline"}, "div": {"math", "block"}}
+_CLASSES = {"span": {"math", "inline", "display"}, "div": {"math", "block"}}
 
 
 @lru_cache(maxsize=8192)

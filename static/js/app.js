@@ -3,9 +3,9 @@
 
 function typesetMath(root) {
   if (!window.katex) return;
-  root.querySelectorAll(".math.inline, .math.block").forEach((el) => {
+  root.querySelectorAll(".math.inline, .math.block, .math.display").forEach((el) => {
     if (el.dataset.typeset) return;
-    const display = el.classList.contains("block");
+    const display = !el.classList.contains("inline");
     try {
       window.katex.render(el.textContent.trim(), el, { displayMode: display, throwOnError: false });
       el.dataset.typeset = "1";
