@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="sync the question bank into the database")
     imp.add_argument("directory", nargs="?", type=Path, help="default: the configured bank")
     imp.set_defaults(handler=_import)
+    backup = sub.add_parser("backup", help="copy the SQLite database to PATH while the app runs")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=_backup)
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup made by `backup`")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(handler=_restore)
     revision = sub.add_parser("makemigration", help="(developers) autogenerate a migration")
     revision.add_argument("message")
     revision.add_argument("--rev-id", required=True, help="e.g. 0002")
@@ -113,6 +119,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=None if args.reload else args.workers,
         log_level="warning",
     )
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.backup import BackupError, backup
+
+    try:
+        pages = backup(settings.database_url, args.path)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"backed up {pages} pages to {args.path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.backup import BackupError, restore
+
+    try:
+        restore(settings.database_url, args.path)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"restored {args.path} into {settings.database_url}")
     return 0
 
 
