@@ -111,6 +111,17 @@ def load_bank(
     return bank
 
 
+def load_glossary(path: Path) -> Glossary | None:
+    """Just the glossary file (None when absent); raise BankInvalid when it is broken."""
+    if not path.exists():
+        return None
+    collector = _Collector(path.parent.parent)
+    glossary = _load_glossary(path, collector)
+    if collector.issues:
+        raise BankInvalid(collector.issues)
+    return glossary
+
+
 def topic_files(directory: Path) -> list[Path]:
     """Topic files in a stable order; ``_*.yaml`` and the glossary are not topics."""
     return sorted(

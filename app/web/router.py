@@ -10,8 +10,9 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
+from app.bank import glossary
 from app.bank import service as bank_service
-from app.core.deps import LangDep, SessionDep, TemplatesDep
+from app.core.deps import LangDep, SessionDep, SettingsDep, TemplatesDep
 from app.core.i18n import LANG_COOKIE, LANGS
 from app.web import item_view
 
@@ -46,6 +47,7 @@ def topic_page(
 def item_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     templates: TemplatesDep,
     lang: LangDep,
     question_id: Annotated[str, Path(max_length=80)],
@@ -59,7 +61,11 @@ def item_page(
         raise HTTPException(404, "No such question")
     if question.kind == "computed" and seed is None:
         return RedirectResponse(f"/q/{question.slug}?seed={secrets.randbelow(2**31)}", status_code=303)
-    context: dict[str, Any] = {"question": question, "body": question.body}
+    context: dict[str, Any] = {
+        "question": question,
+        "body": question.body,
+        "terms": glossary.terms_in(settings.questions_dir, question.body),
+    }
     context.update(item_view.feedback(question.body, choice=choice, answer=answer, seed=seed))
     return templates.TemplateResponse(request, "item.html", context)
 

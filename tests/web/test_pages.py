@@ -106,3 +106,11 @@ def test_computed_item_names_the_slip_behind_a_wrong_answer(client: TestClient) 
     html = client.get(f"/q/fx-computed?seed=7&answer={answer}").text
     assert 'class="verdict wrong"' in html
     assert slip.label.en in html and slip.why.en in html
+
+
+def test_item_page_shows_the_glossary_terms_it_mentions(client: TestClient) -> None:
+    html = client.get("/q/fx-open").text
+    assert "欧拉公式" in html and "Euler&#39;s formula" in html
+    assert "质数" not in html
+    choice = client.get("/q/fx-choice").text
+    assert "Divisible only by 1 and itself." in choice
