@@ -125,3 +125,28 @@ def test_glossary_exists_and_is_used() -> None:
     )
     unused = [t.zh for t in glossary.terms if t.zh not in text]
     assert len(unused) <= len(glossary.terms) // 4
+
+
+SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+_SHINGLE = 16
+_NOISE = re.compile(r"[\s，。、；：,.;:！？!?（）()“”\"'《》\-—…]+")
+
+
+def test_answers_are_written_in_our_own_words() -> None:
+    """No answer, reason or key point repeats a 16-character run of the seed documents.
+
+    Prompts are exempt: an interview question may be asked the way the seed asks it.
+    """
+    if not SEEDS_DIR.exists():
+        pytest.skip(f"{SEEDS_DIR} not present on this machine")
+    seeds = "".join(_NOISE.sub("", p.read_text(encoding="utf-8")) for p in SEEDS_DIR.glob("*.txt"))
+    shingles = {seeds[i : i + _SHINGLE] for i in range(len(seeds) - _SHINGLE)}
+    copied = []
+    for loaded in bank().items:
+        body = loaded.item.model_dump(mode="json", exclude={"prompt"})
+        text = _NOISE.sub("", yaml.safe_dump(body, allow_unicode=True))
+        runs = {text[i : i + _SHINGLE] for i in range(len(text) - _SHINGLE)}
+        overlap = sorted(r for r in runs & shingles if _CJK.search(r))
+        if overlap:
+            copied.append(f"{loaded.item.id}: {overlap[0]}")
+    assert copied == []
