@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.bank.export_yaml import BankTopic, item_from_body
 from app.bank.models import Question, QuestionTag, Topic
+from app.bank.schema import Bilingual
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,29 @@ def all_tags(session: Session) -> list[str]:
         .order_by(QuestionTag.tag)
     )
     return list(session.scalars(stmt))
+
+
+def export_topics(session: Session, *, topic: str | None = None) -> list[BankTopic]:
+    """Topics with their active questions in bank order, validated, for the exporters."""
+    stmt = (
+        select(Question)
+        .join(Topic)
+        .where(Question.retired.is_(False))
+        .order_by(Topic.position, Topic.slug, Question.position, Question.slug)
+    )
+    if topic is not None:
+        stmt = stmt.where(Topic.slug == topic)
+    grouped: dict[str, list[Question]] = {}
+    for question in session.scalars(stmt):
+        grouped.setdefault(question.topic.slug, []).append(question)
+    # Only topics with active items: a topic file without items would not load again.
+    return [_bank_topic(rows[0].topic, rows) for rows in grouped.values()]
+
+
+def _bank_topic(topic: Topic, rows: list[Question]) -> BankTopic:
+    description = Bilingual.model_validate(topic.description) if topic.description else None
+    title = Bilingual(zh=topic.title_zh, en=topic.title_en)
+    return BankTopic(topic.slug, title, description, tuple(item_from_body(q.body) for q in rows))
 
 
 def _filtered(filters: QuestionFilter) -> Select[tuple[Question]]:
