@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.config import Settings
+
+if TYPE_CHECKING:
+    from app.bank.export_yaml import BankTopic
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -58,7 +62,24 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     explain.add_argument("--lang", choices=["en", "zh"], default="en")
     explain.set_defaults(handler=_explain)
+    _add_export_commands(sub)
     return parser
+
+
+def _add_export_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser("export", help="write the bank in the database as YAML, one file per topic")
+    export.add_argument("directory", type=Path)
+    export.add_argument("--force", action="store_true", help="replace a non-empty directory")
+    export.set_defaults(handler=_export)
+    anki = sub.add_parser("export-anki", help="write an Anki deck (.apkg), one subdeck per topic")
+    anki.add_argument("out", type=Path, metavar="OUT.apkg")
+    anki.add_argument("--topic", metavar="SLUG", help="only this topic")
+    anki.set_defaults(handler=_export_anki)
+    moodle = sub.add_parser("export-moodle", help="write choice and numeric items as Moodle XML")
+    moodle.add_argument("out", type=Path, metavar="OUT.xml")
+    moodle.add_argument("--lang", choices=["en", "zh"], default="en")
+    moodle.add_argument("--topic", metavar="SLUG", help="only this topic")
+    moodle.set_defaults(handler=_export_moodle)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,6 +185,73 @@ def _explain(args: argparse.Namespace, settings: Settings) -> int:
     from app.explain.cli import run
 
     return run(args.name, args.params, as_json=args.json, lang=args.lang)
+
+
+def _stored_bank(settings: Settings, topic: str | None) -> list[BankTopic] | None:
+    """The bank as the database holds it (admin edits included); None after saying why not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.bank.service import export_topics
+    from app.core.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            topics = export_topics(session, topic=topic)
+    except SQLAlchemyError as exc:
+        problem = f"cannot read the database ({exc.__class__.__name__})"
+        topics = []
+    else:
+        problem = f"topic {topic!r} has no active questions" if topic else "the database has no questions"
+    finally:
+        db.dispose()
+    if not topics:
+        print(f"nothing to export: {problem} (run deepprep import first?)", file=sys.stderr)
+        return None
+    return topics
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from app.bank.export_yaml import bank_files, write_directory
+
+    topics = _stored_bank(settings, None)
+    if topics is None:
+        return 1
+    files = bank_files(topics, source_dir=settings.questions_dir)
+    try:
+        write_directory(args.directory, files, force=args.force)
+    except (FileExistsError, NotADirectoryError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    items = sum(len(t.items) for t in topics)
+    print(f"exported {len(topics)} topics, {items} items to {args.directory}")
+    return 0
+
+
+def _export_anki(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from app.bank.export_anki import write_apkg
+
+    topics = _stored_bank(settings, args.topic)
+    if topics is None:
+        return 1
+    notes = write_apkg(topics, args.out, timestamp=time.time())
+    print(f"wrote {notes} notes in {len(topics)} deck(s) to {args.out}")
+    return 0
+
+
+def _export_moodle(args: argparse.Namespace, settings: Settings) -> int:
+    from app.bank.export_moodle import moodle_xml, write_xml
+
+    topics = _stored_bank(settings, args.topic)
+    if topics is None:
+        return 1
+    result = moodle_xml(topics, lang=args.lang)
+    write_xml(result, args.out)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts.items()))
+    print(f"wrote {counts} question(s) to {args.out}; skipped {len(result.skipped)} open/computed items")
+    return 0
 
 
 if __name__ == "__main__":
