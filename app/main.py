@@ -17,6 +17,13 @@ from app.core.db import Database
 from app.core.deps import get_db
 from app.core.errors import install_error_handlers
 from app.core.templating import STATIC_DIR, make_templates
+from app.explain.router import router as explain_api
+from app.srs.pages import router as review_pages
+from app.srs.router import router as srs_api
+from app.users.middleware import install_identity
+from app.users.pages import router as account_pages
+from app.users.router import router as users_api
+from app.web.explain_pages import router as explain_pages
 from app.web.router import router as web_pages
 
 VERSION = "0.1.0"
@@ -43,8 +50,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    install_identity(app, settings=settings, db=db)
     app.include_router(bank_api)
+    app.include_router(users_api)
+    app.include_router(srs_api)
+    app.include_router(explain_api)
     app.include_router(web_pages)
+    app.include_router(account_pages)
+    app.include_router(review_pages)
+    app.include_router(explain_pages)
     app.add_api_route(
         "/healthz",
         healthz,

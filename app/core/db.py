@@ -113,7 +113,8 @@ class Database:
         self.engine = make_engine(url)
         # SQLite has one writer at a time; queuing writers on a lock here beats its busy handler,
         # whose back-off pushes the write p99 towards a second (see FIELD-NOTES).
-        self.write_lock = threading.Lock() if url.startswith("sqlite") else None
+        # Re-entrant: a retry may hold it from its first read and still call code that takes it.
+        self.write_lock = threading.RLock() if url.startswith("sqlite") else None
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"write_lock": self.write_lock}
         )
@@ -138,7 +139,7 @@ class Database:
 @contextmanager
 def write_lock(session: Session) -> Iterator[None]:
     """Hold the process-wide SQLite write lock around one short write transaction (no-op elsewhere)."""
-    lock: threading.Lock | None = session.info.get("write_lock")
+    lock: threading.RLock | None = session.info.get("write_lock")
     if lock is None:
         yield
         return
@@ -151,8 +152,15 @@ def is_locked_error(exc: OperationalError) -> bool:
     return "is locked" in str(exc.orig)
 
 
-def retry_locked(session: Session, work: Callable[[], T], *, attempts: int = LOCKED_RETRIES) -> T:
-    """Run ``work`` (a whole write unit), rolling back and retrying when SQLite reports a lock."""
+def retry_locked(
+    session: Session,
+    work: Callable[[], T],
+    *,
+    attempts: int = LOCKED_RETRIES,
+    retry_on: tuple[type[Exception], ...] = (),
+) -> T:
+    """Run ``work`` (a whole read-compute-write unit), rolling back and running it again when
+    SQLite reports a lock or ``work`` raises one of ``retry_on`` (e.g. an optimistic-lock miss)."""
     for attempt in range(attempts):
         try:
             return work()
@@ -161,4 +169,8 @@ def retry_locked(session: Session, work: Callable[[], T], *, attempts: int = LOC
             if not is_locked_error(exc) or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))  # another process holds the lock: back off briefly
+        except retry_on:
+            session.rollback()
+            if attempt == attempts - 1:
+                raise
     raise AssertionError("unreachable")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.db import Database
+from app.core.db import Database, utcnow
 from app.core.templating import request_lang
 
 
@@ -38,7 +39,15 @@ def get_templates(request: Request) -> Jinja2Templates:
     return templates
 
 
+def get_now(request: Request) -> datetime:
+    """The current UTC time; tests set ``app.state.clock`` to travel in time."""
+    clock = getattr(request.app.state, "clock", None) or utcnow
+    now: datetime = clock()
+    return now
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 LangDep = Annotated[str, Depends(request_lang)]
+NowDep = Annotated[datetime, Depends(get_now)]

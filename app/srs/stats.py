@@ -1,0 +1,189 @@
+"""Statistics: reviews per day, true retention, the 30-day due forecast, mastery per topic."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from statistics import fmean
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.bank.models import Question, Topic
+from app.srs import days
+from app.srs import scheduler as core
+from app.srs.cards import scheduler_for, state_of
+from app.srs.models import Card, ReviewLog
+from app.users.models import User
+from app.users.settings import UserSettings, load_settings
+
+HISTORY_DAYS = 30
+FORECAST_DAYS = 30
+
+
+class DayCount(BaseModel):
+    """Reviews on one study day: scheduled ones, how many passed, and practice ones."""
+
+    date: date
+    reviews: int
+    passed: int
+    practice: int
+
+
+class Retention(BaseModel):
+    """Pass rate of reviews of mature cards (scheduled interval ≥ 21 days) in one period."""
+
+    period: str
+    reviews: int
+    passed: int
+    rate: float | None
+
+
+class Forecast(BaseModel):
+    """Cards falling due on one study day (overdue ones count today)."""
+
+    date: date
+    due: int
+
+
+class TopicMastery(BaseModel):
+    """How well a topic is known: mean retrievability of its studied cards."""
+
+    topic: str
+    questions: int
+    studied: int
+    mastery: float | None
+
+
+class Stats(BaseModel):
+    """Everything the statistics page shows."""
+
+    today: date
+    total_reviews: int
+    cards: dict[str, int]
+    reviews_per_day: list[DayCount]
+    true_retention: list[Retention]
+    forecast: list[Forecast]
+    topics: list[TopicMastery]
+
+
+def stats(session: Session, *, user: User, now: datetime) -> Stats:
+    """The user's statistics as of ``now``."""
+    settings = load_settings(user.settings)
+    today = days.study_date(now, settings.zone(), settings.day_start_hour)
+    states = dict(
+        session.execute(select(Card.state, func.count()).where(Card.user_id == user.id).group_by(Card.state))
+        .tuples()
+        .all()
+    )
+    total = session.scalar(select(func.count()).where(ReviewLog.user_id == user.id)) or 0
+    return Stats(
+        today=today,
+        total_reviews=total,
+        cards={name: states.get(code, 0) for code, name in core.STATE_NAMES.items()},
+        reviews_per_day=_per_day(session, user, settings, today),
+        true_retention=_retention(session, user, settings, today),
+        forecast=_forecast(session, user, settings, today),
+        topics=_mastery(session, user, now),
+    )
+
+
+def _logs_since(
+    session: Session, user: User, start: datetime
+) -> list[tuple[datetime, int, bool, int, float | None]]:
+    stmt = select(
+        ReviewLog.reviewed_at,
+        ReviewLog.rating,
+        ReviewLog.affects_schedule,
+        ReviewLog.state_before,
+        ReviewLog.interval_days,
+    ).where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= start)
+    return list(session.execute(stmt).tuples())
+
+
+def _per_day(session: Session, user: User, settings: UserSettings, today: date) -> list[DayCount]:
+    zone, hour = settings.zone(), settings.day_start_hour
+    first = today - timedelta(days=HISTORY_DAYS - 1)
+    counts: dict[date, Counter[str]] = defaultdict(Counter)
+    for at, rating, scheduled, _, _ in _logs_since(session, user, days.day_start(first, zone, hour)):
+        day = counts[days.study_date(at, zone, hour)]
+        day["reviews" if scheduled else "practice"] += 1
+        day["passed"] += int(scheduled and rating > 1)
+    return [
+        DayCount(
+            date=d, reviews=counts[d]["reviews"], passed=counts[d]["passed"], practice=counts[d]["practice"]
+        )
+        for d in (first + timedelta(days=i) for i in range(HISTORY_DAYS))
+    ]
+
+
+_PERIODS = (
+    ("today", 0, 1),
+    ("yesterday", 1, 1),
+    ("last_7_days", 0, 7),
+    ("last_30_days", 0, 30),
+    ("last_365_days", 0, 365),
+)
+
+
+def _retention(session: Session, user: User, settings: UserSettings, today: date) -> list[Retention]:
+    zone, hour = settings.zone(), settings.day_start_hour
+    since = days.day_start(today - timedelta(days=365), zone, hour)
+    mature = [
+        (days.study_date(at, zone, hour), rating > 1)
+        for at, rating, scheduled, state, interval in _logs_since(session, user, since)
+        if scheduled and state == core.REVIEW and (interval or 0) >= core.MATURE_DAYS
+    ]
+    result = []
+    for name, offset, length in _PERIODS:
+        last = today - timedelta(days=offset)
+        first = last - timedelta(days=length - 1)
+        passes = [ok for day, ok in mature if first <= day <= last]
+        result.append(
+            Retention(
+                period=name,
+                reviews=len(passes),
+                passed=sum(passes),
+                rate=sum(passes) / len(passes) if passes else None,
+            )
+        )
+    return result
+
+
+def _forecast(session: Session, user: User, settings: UserSettings, today: date) -> list[Forecast]:
+    zone, hour = settings.zone(), settings.day_start_hour
+    end = days.day_start(today + timedelta(days=FORECAST_DAYS), zone, hour)
+    dues = session.scalars(
+        select(Card.due).where(
+            Card.user_id == user.id, Card.state != core.NEW, Card.suspended.is_(False), Card.due < end
+        )
+    )
+    per_day = Counter(max(today, days.study_date(due, zone, hour)) for due in dues)
+    return [
+        Forecast(date=d, due=per_day[d]) for d in (today + timedelta(days=i) for i in range(FORECAST_DAYS))
+    ]
+
+
+def _mastery(session: Session, user: User, now: datetime) -> list[TopicMastery]:
+    scheduler = scheduler_for(user, fuzz=False)
+    recall: dict[int, list[float]] = defaultdict(list)
+    stmt = select(Card).join(Question).where(Card.user_id == user.id, Card.state != core.NEW)
+    for card in session.scalars(stmt):
+        recall[card.question.topic_id].append(core.retrievability(scheduler, state_of(card), now))
+    topics = session.execute(
+        select(Topic, func.count(Question.id))
+        .join(Question, Question.topic_id == Topic.id)
+        .where(Topic.retired.is_(False), Question.retired.is_(False))
+        .group_by(Topic.id)
+        .order_by(Topic.position)
+    ).tuples()
+    return [
+        TopicMastery(
+            topic=t.slug,
+            questions=n,
+            studied=len(recall[t.id]),
+            mastery=fmean(recall[t.id]) if recall[t.id] else None,
+        )
+        for t, n in topics
+    ]

@@ -1,0 +1,1 @@
+"""Accounts, guests, browser sessions, API tokens, roles and per-user settings."""

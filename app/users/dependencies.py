@@ -1,0 +1,112 @@
+"""Who is asking: browser session (guests created lazily), bearer tokens, roles, CSRF checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from app.core.deps import NowDep, SessionDep, SettingsDep
+from app.users import security, tokens
+from app.users import service as user_service
+from app.users.models import User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+Responses = dict[int | str, dict[str, Any]]
+UNAUTHORIZED: Responses = {401: {"description": "Missing, invalid or revoked credentials"}}
+FORBIDDEN: Responses = {403: {"description": "Signed in, but not allowed"}}
+
+
+def _unauthorized(detail: str = "Not authenticated") -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def session_user(request: Request, session: SessionDep) -> User | None:
+    """The user named by the browser session, if any."""
+    uid = request.session.get("uid")
+    return user_service.get_user(session, user_id=uid) if isinstance(uid, int) else None
+
+
+def browser_user(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    user: Annotated[User | None, Depends(session_user)],
+) -> User:
+    """The session's user; a first visit gets a guest so it can study at once."""
+    if user is None:
+        user = user_service.create_guest(session, now=now)
+        request.session["uid"] = user.id
+        request.state.user = user
+    return user
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse a state-changing browser request without this session's CSRF token (403)."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = getattr(request.state, "csrf_token", "")
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and "form" in request.headers.get("content-type", ""):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not expected or not security.same_token(expected, given):
+        raise HTTPException(403, "Missing or invalid CSRF token; reload the page and try again.")
+
+
+def api_user(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    cookie_user: Annotated[User | None, Depends(session_user)],
+) -> User:
+    """A bearer token's user; or the browser session's, with ``X-CSRF-Token`` on writes."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("Use 'Authorization: Bearer <token>'")
+        user = tokens.user_for_token(session, token=token.strip(), now=now)
+        if user is None:
+            raise _unauthorized("Invalid or revoked token")
+    elif cookie_user is not None:
+        expected = getattr(request.state, "csrf_token", "")
+        if request.method not in SAFE_METHODS and not security.same_token(
+            expected, request.headers.get(CSRF_HEADER)
+        ):
+            raise HTTPException(403, "Cookie-authenticated API writes need the X-CSRF-Token header")
+        user = cookie_user
+    else:
+        raise _unauthorized()
+    request.state.user = user
+    return user
+
+
+def account_user(user: Annotated[User, Depends(api_user)]) -> User:
+    """An API user that has registered (guests cannot manage tokens)."""
+    if user.is_guest:
+        raise HTTPException(403, "Register an account first")
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(api_user)]) -> User:
+    """An API user with the admin role (403 otherwise)."""
+    if not user.is_admin:
+        raise HTTPException(403, "Admins only")
+    return user
+
+
+def cheap_hashing(settings: SettingsDep) -> bool:
+    """Tests hash passwords with tiny Argon2 parameters; every other mode uses the defaults."""
+    return settings.mode == "test"
+
+
+CurrentUser = Annotated[User, Depends(browser_user)]
+OptionalUser = Annotated[User | None, Depends(session_user)]
+ApiUser = Annotated[User, Depends(api_user)]
+AccountUser = Annotated[User, Depends(account_user)]
+AdminUser = Annotated[User, Depends(admin_user)]
+CheapHashDep = Annotated[bool, Depends(cheap_hashing)]
+CsrfProtected = Depends(require_csrf)
