@@ -30,8 +30,8 @@ def fields(name: str, raw: dict[str, str]) -> list[Field]:
     example = registry.variant(name, 0).params
     required = set(schema.get("required", []))
     out = []
-    for key, prop in schema.get("properties", {}).items():
-        prop = _resolve(prop, schema)
+    for key, declared in schema.get("properties", {}).items():
+        prop = _resolve(declared, schema)
         value = raw[key] if key in raw else show(example.get(key, described["defaults"].get(key)))
         options = tuple(str(o) for o in _enum(prop))
         widget = "select" if options else ("textarea" if _is_structured(prop) else "input")

@@ -17,6 +17,12 @@ from app.explain.engine.base import Slip, Text, size_text
 
 # Above this many multiplications the checks shrink their NumPy run and scale the count.
 PRODUCT_BUDGET = 1_000_000
+# Beyond any real layer; larger requests are refused so NumPy's int64 sizes cannot overflow.
+MAX_WEIGHTS = 10**12
+# Multiply-adds up to which the shape check runs a full 2-D convolution (~15 ms at the limit).
+_CONV2D_BUDGET = 20_000_000
+# Weight tensors up to this size are really allocated; larger ones are zero-copy views.
+_ALLOCATE_LIMIT = 10_000_000
 
 
 # ---- geometry ----------------------------------------------------------------------------
@@ -39,8 +45,8 @@ def same_pads(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, 
 
 
 def axis_names(axis: int) -> tuple[str, str]:
-    """(Chinese, English) name of a spatial axis."""
-    return ("高", "height") if axis == 0 else ("宽", "width")
+    """(Chinese, English) name of a spatial axis; -1 means both (a square case)."""
+    return {0: ("高", "height"), 1: ("宽", "width")}.get(axis, ("高和宽", "height and width"))
 
 
 # ---- wording -----------------------------------------------------------------------------
@@ -53,6 +59,14 @@ def dims(pair: Sequence[int]) -> str:
 
 # Per calculator: slip name → (label, one-line explanation), both in Chinese and English.
 SlipTexts = dict[str, tuple[Text, Text]]
+
+
+def a_or_an(text: str, capital: bool = False) -> str:
+    """English article for a size read aloud: "an 11×11 kernel", "an 8×8 map", "a 7×7 kernel"."""
+    head = text.split("×", maxsplit=1)[0]
+    vowel = head.startswith("8") or (len(head) in (2, 5) and head[:2] in ("11", "18"))
+    article = "an" if vowel else "a"
+    return f"{article.capitalize() if capital else article} {text}"
 
 
 def slips_from(texts: SlipTexts, answers: dict[str, Any]) -> list[Slip]:
@@ -103,7 +117,7 @@ def conv2d_shape(
     """
     out_guess = [max(n // s, 1) for n, s in zip(size, stride, strict=True)]
     rng = np.random.default_rng(0)
-    if out_guess[0] * out_guess[1] * kernel[0] * kernel[1] <= 4 * PRODUCT_BUDGET:
+    if out_guess[0] * out_guess[1] * kernel[0] * kernel[1] <= _CONV2D_BUDGET:
         x = np.pad(rng.standard_normal(tuple(size)), list(padding))
         y = np.einsum("ijkl,kl->ij", conv_windows(x, kernel, stride, dilation), rng.random(kernel))
         return list(y.shape), "numpy_conv2d"
@@ -118,11 +132,20 @@ def conv2d_shape(
 def weight_count(cin: int, cout: int, groups: int, kernel: Sequence[int], bias: bool) -> int:
     """Elements of the weight (and bias) tensors as PyTorch allocates them.
 
-    The weight is ``(C_out, C_in/groups, K_h, K_w)``; it is created lazily (calloc'd booleans),
-    so counting even a 100-million-element tensor costs nothing.
+    The weight is ``(C_out, C_in/groups, K_h, K_w)``. It is allocated (booleans) when modest and
+    otherwise made a zero-copy broadcast view of that shape, so even a huge layer costs nothing.
     """
-    weight = np.zeros((cout, cin // groups, kernel[0], kernel[1]), dtype=np.bool_)
+    shape = (cout, cin // groups, kernel[0], kernel[1])
+    small = cout * (cin // groups) * kernel[0] * kernel[1] <= _ALLOCATE_LIMIT
+    weight = np.zeros(shape, dtype=np.bool_) if small else np.broadcast_to(np.False_, shape)
     return int(weight.size + (np.zeros(cout, dtype=np.bool_).size if bias else 0))
+
+
+def too_big(weights: int) -> str | None:
+    """The 422 message when a layer's weight count is beyond any real network."""
+    if weights <= MAX_WEIGHTS:
+        return None
+    return f"this layer would hold {weights:,} weights; the calculator accepts up to {MAX_WEIGHTS:,}"
 
 
 def connection_count(cin: int, cout: int, groups: int, kernel: Sequence[int]) -> int | None:
@@ -160,17 +183,23 @@ def conv_mults_per_position(
     chunk = max(1, min(cout_g, budget // max(per_channel * run_groups, 1)))
     span = [effective_kernel(k, d) + 1 for k, d in zip(kernel, dilation, strict=True)]
     x = np.ones((run_groups, cin_g, span[0], span[1]))
-    w = np.ones((run_groups, chunk, cin_g, kernel[0], kernel[1]))
-    y: np.ndarray = np.einsum("gchwij,gocij->gohw", conv_windows(x, kernel, (1, 1), dilation), w)
-    counted, positions = round(float(y.sum())), int(y.shape[-2] * y.shape[-1])
+    w = np.ones((run_groups, chunk, cin_g * kernel[0] * kernel[1]))
+    # im2col: every window becomes a row, so the convolution is one batched matrix product.
+    windows = conv_windows(x, kernel, (1, 1), dilation)  # (g, C_in/g, H_out, W_out, K_h, K_w)
+    positions = int(windows.shape[2] * windows.shape[3])
+    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(run_groups, positions, -1)
+    y = cols @ w.transpose(0, 2, 1)  # (g, positions, chunk): each entry counts its products
+    counted = round(float(y.sum()))
     return counted // (run_groups * chunk * positions) * cout_g * groups
 
 
 def linear_mults(in_features: int, out_features: int, budget: int = PRODUCT_BUDGET) -> int:
-    """Multiplications of ``W @ x``, counted as the sum of a real all-ones product (rows scaled)."""
-    rows = max(1, min(out_features, budget // in_features))
-    return (
-        round(float((np.ones((rows, in_features)) @ np.ones(in_features)).sum()))
-        // rows
-        * out_features
-    )
+    """Multiplications of ``W @ x``, the sum of a real all-ones product on a slice, scaled.
+
+    Every (row, column) pair of ``W`` is one product, so a ``rows × cols`` slice counts
+    rows·cols of them and the whole layer in·out.
+    """
+    cols = min(in_features, budget)
+    rows = max(1, min(out_features, budget // cols))
+    counted = round(float((np.ones((rows, cols)) @ np.ones(cols)).sum()))
+    return counted // (rows * cols) * in_features * out_features

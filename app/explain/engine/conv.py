@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from app.explain.engine.base import (
     Calculator,
@@ -23,6 +23,7 @@ from app.explain.engine.base import (
 )
 from app.explain.engine.cnn_common import (
     SlipTexts,
+    a_or_an,
     axis_names,
     conv2d_shape,
     dims,
@@ -49,11 +50,11 @@ Axis = tuple[int, int, int, tuple[int, int], int]  # size, kernel, stride, (befo
 class ConvOutputParams(Params):
     """Input, kernel, stride, padding and dilation; ints mean square sizes."""
 
-    input: Pair
-    kernel: Pair
-    stride: Pair = (1, 1)
-    padding: ConvPadding = (0, 0)
-    dilation: Pair = (1, 1)
+    input: Pair = Field(description="input height×width: an int (square) or [height, width]")
+    kernel: Pair = Field(description="kernel size: an int or [height, width]")
+    stride: Pair = Field((1, 1), description="stride: an int or [height, width]")
+    padding: ConvPadding = Field((0, 0), description="zero padding per side, or 'same' / 'valid'")
+    dilation: Pair = Field((1, 1), description="dilation (1 = an ordinary kernel)")
 
 
 def resolve_pads(
@@ -123,9 +124,7 @@ class ConvOutputSize(Calculator[ConvOutputParams]):
         ]
         return Solution(answer=out, steps=conv_steps(p, out), checks=checks)
 
-    def sample(
-        self, rng: np.random.Generator, template: ConvOutputParams | None
-    ) -> ConvOutputParams:
+    def sample(self, rng: np.random.Generator, template: ConvOutputParams | None) -> ConvOutputParams:
         """A realistic layer; keeps the template's style (padding mode, dilation, stride, shape)."""
         while True:
             k = int(rng.choice([1, 3, 3, 5, 7, 11]))
@@ -159,8 +158,8 @@ class ConvOutputSize(Calculator[ConvOutputParams]):
                 f"步幅 {dims(p.stride)}，{pad_zh}{dil_zh}。输出特征图的高 × 宽是多少？"
             ),
             en=(
-                f"A {size_text(p.input)} input feature map is convolved with a "
-                f"{size_text(p.kernel)} kernel, stride {dims(p.stride)}, {pad_en}{dil_en}. "
+                f"{a_or_an(size_text(p.input), True)} input feature map is convolved with "
+                f"{a_or_an(size_text(p.kernel))} kernel, stride {dims(p.stride)}, {pad_en}{dil_en}. "
                 "What is the output height × width?"
             ),
         )
@@ -259,7 +258,7 @@ def conv_steps(p: ConvOutputParams, out: list[int]) -> list[Step]:
     per_axis = axes(p)
     square = per_axis[0] == per_axis[1]
     for axis, (size, k, s, pad, d) in enumerate(per_axis[:1] if square else per_axis):
-        zh_axis, en_axis = ("高和宽", "height and width") if square else axis_names(axis)
+        zh_axis, en_axis = axis_names(-1 if square else axis)
         span, padded = effective_kernel(k, d), size + sum(pad)
         steps.append(
             Step(
@@ -274,8 +273,7 @@ def conv_steps(p: ConvOutputParams, out: list[int]) -> list[Step]:
         if left_over:
             steps.append(
                 Step(
-                    f"{zh_axis}方向最后 {left_over} 行/列放不下一个完整窗口，"
-                    "被丢弃（这就是向下取整）。",
+                    f"{zh_axis}方向最后 {left_over} 行/列放不下一个完整窗口，被丢弃（这就是向下取整）。",
                     f"Along the {en_axis}, the last {left_over} row(s)/column(s) cannot hold a "
                     "full window and are dropped — that is the floor.",
                 )
