@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.explain.engine.base import same_answer
+
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _SEPARATORS = re.compile(r"^[\s,;×xX*\[\]()（），；]*$")
 
@@ -61,15 +63,35 @@ def grade_number(expected: float | list[float], given: str, tolerance: float) ->
 
 
 def numeric_answer(answer: Any) -> float | list[float] | None:
-    """The number(s) of an engine answer when it is a number or a flat list of numbers."""
+    """The number(s) a learner types for an engine answer: a number, or a (nested) list of them.
+
+    Nested lists are read row by row (an attention output ``[[0.2, 0.8]]`` is typed ``0.2, 0.8``);
+    answers with other structure, or more numbers than anyone would type, are not auto-graded.
+    """
     if isinstance(answer, bool):
         return None
     if isinstance(answer, int | float):
         return float(answer)
-    if (
-        isinstance(answer, list)
-        and answer
-        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in answer)
-    ):
-        return [float(x) for x in answer]
-    return None
+    flat = _flatten(answer)
+    if flat is None or not 0 < len(flat) <= MAX_TYPED_NUMBERS:
+        return None
+    return flat
+
+
+MAX_TYPED_NUMBERS = 16
+
+
+def _flatten(value: Any) -> list[float] | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return [float(value)]
+    if not isinstance(value, list):
+        return None
+    out: list[float] = []
+    for inner in value:
+        part = _flatten(inner)
+        if part is None:
+            return None
+        out += part
+    return out
