@@ -79,5 +79,14 @@ def _enum(prop: dict[str, Any]) -> list[Any]:
 
 
 def _is_structured(prop: dict[str, Any]) -> bool:
-    types = {prop.get("type")} | {p.get("type") for p in prop.get("anyOf", [])}
-    return "object" in types or (prop.get("type") == "array" and prop.get("items", {}).get("type") == "array")
+    """Objects and lists of lists/objects (layer lists, matrices) get a textarea."""
+    variants = [prop, *prop.get("anyOf", [])]
+    for variant in variants:
+        if variant.get("type") == "object" or "$ref" in variant:
+            return True
+        items = variant.get("items", {})
+        if variant.get("type") == "array" and (
+            items.get("type") in ("array", "object") or {"$ref", "anyOf", "oneOf"} & items.keys()
+        ):
+            return True
+    return False
