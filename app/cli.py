@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     explain.add_argument("--lang", choices=["en", "zh"], default="en")
     explain.set_defaults(handler=_explain)
+    admin = sub.add_parser("create-admin", help="make EMAIL an admin (creates the account if needed)")
+    admin.add_argument("email")
+    admin.set_defaults(handler=_create_admin)
     _add_export_commands(sub)
     return parser
 
@@ -178,6 +181,17 @@ def _makemigration(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(db)
         make_revision(db, message=args.message, rev_id=args.rev_id)
         db.dispose()
+    return 0
+
+
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from app.admin.accounts import AdminRefused, create_admin
+
+    try:
+        print(create_admin(settings, email=args.email))
+    except AdminRefused as exc:
+        print(f"create-admin refused: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from app.admin.setup import install_admin
 from app.bank.router import router as bank_api
 from app.core.config import Settings
 from app.core.db import Database
@@ -18,12 +19,18 @@ from app.core.deps import get_db
 from app.core.errors import install_error_handlers
 from app.core.templating import STATIC_DIR, make_templates
 from app.explain.router import router as explain_api
-from app.srs.pages import router as review_pages
+from app.quiz.interview_pages import router as interview_pages
+from app.quiz.pages import router as quiz_pages
+from app.quiz.router import router as quiz_api
 from app.srs.router import router as srs_api
+from app.users import ratelimit
 from app.users.middleware import install_identity
 from app.users.pages import router as account_pages
 from app.users.router import router as users_api
 from app.web.explain_pages import router as explain_pages
+from app.web.lang import PreferredLanguage
+from app.web.pages import router as study_pages
+from app.web.review_pages import router as review_pages
 from app.web.router import router as web_pages
 
 VERSION = "0.1.0"
@@ -50,15 +57,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    # Added before the identity middleware, so it runs inside it and sees the signed-in user.
+    app.add_middleware(PreferredLanguage)
     install_identity(app, settings=settings, db=db)
+    ratelimit.install(app)
     app.include_router(bank_api)
     app.include_router(users_api)
     app.include_router(srs_api)
+    app.include_router(quiz_api)
     app.include_router(explain_api)
     app.include_router(web_pages)
     app.include_router(account_pages)
     app.include_router(review_pages)
     app.include_router(explain_pages)
+    app.include_router(study_pages)
+    app.include_router(quiz_pages)
+    app.include_router(interview_pages)
+    install_admin(app)
     app.add_api_route(
         "/healthz",
         healthz,

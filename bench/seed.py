@@ -17,21 +17,47 @@ from app.users.security import token_digest
 T0 = datetime.now(UTC).replace(microsecond=0)
 
 
-def write_bank(directory: Path, questions: int, per_topic: int = 500) -> None:
-    """Topic files of open items, ``per_topic`` items each."""
+def open_item(topic: str, i: int) -> dict[str, object]:
+    """An open question with a model answer and a key point."""
+    return {
+        "id": f"{topic}-q{i}",
+        "kind": "open",
+        "difficulty": 1 + i % 5,
+        "tags": ["bench"],
+        "prompt": {"zh": f"问题 {i}", "en": f"Question {i}?"},
+        "answer": {"zh": f"答案 {i}", "en": f"Answer {i}."},
+        "key_points": [{"zh": "要点", "en": "A key point"}],
+    }
+
+
+def choice_item(topic: str, i: int) -> dict[str, object]:
+    """A single-answer choice item with a reason per option and a formula in the prompt."""
+    options = [
+        {
+            "text": f"${n}$",
+            "why": {"zh": f"理由 {n}", "en": f"Because {n}."},
+            **({"correct": True} if n == 2 else {}),
+        }
+        for n in range(4)
+    ]
+    return {
+        "id": f"{topic}-c{i}",
+        "kind": "choice",
+        "difficulty": 1 + i % 5,
+        "tags": ["bench", "choice"],
+        "prompt": {"zh": f"$x^2 = {i}$ 时选哪个？", "en": f"Which one when $x^2 = {i}$?"},
+        "choices": options,
+        "answer": {"zh": "选 2。", "en": "Pick 2."},
+    }
+
+
+def write_bank(directory: Path, questions: int, per_topic: int = 500, *, mixed: bool = False) -> None:
+    """Topic files of ``per_topic`` items each: open items, or open and choice items in turn."""
     directory.mkdir(parents=True, exist_ok=True)
     for start in range(0, questions, per_topic):
         topic = f"bench{start // per_topic}"
         items = [
-            {
-                "id": f"{topic}-q{i}",
-                "kind": "open",
-                "difficulty": 1 + i % 5,
-                "tags": ["bench"],
-                "prompt": {"zh": f"问题 {i}", "en": f"Question {i}?"},
-                "answer": {"zh": f"答案 {i}", "en": f"Answer {i}."},
-                "key_points": [{"zh": "要点", "en": "A key point"}],
-            }
+            choice_item(topic, i) if mixed and i % 2 else open_item(topic, i)
             for i in range(start, min(start + per_topic, questions))
         ]
         doc = {"topic": topic, "title": {"zh": topic, "en": topic}, "items": items}

@@ -122,6 +122,34 @@ def load_glossary(path: Path) -> Glossary | None:
     return glossary
 
 
+def check_item(
+    raw: Any,
+    *,
+    located: yamlsource.Located | None = None,
+    seed_ids: frozenset[str] = frozenset(),
+    validate_computed: ComputedValidator | None = None,
+) -> tuple[Item | None, list[Issue]]:
+    """Validate one item exactly as the loader would (same rules, same messages).
+
+    Fields in the issues are relative to the item (``choices[1].why.en``); lines come from
+    ``located`` when the item was parsed from YAML text. The admin editor and API use this.
+    """
+    located = located or yamlsource.Located(data=raw)
+    collector = _Collector(Path())
+    item = _validate_item(raw, Path("item"), located, (), collector)
+    _RawItem("item", located, (), raw).check_refs(seed_ids, collector)
+    if isinstance(item, ComputedItem) and validate_computed is not None:
+        for fld, message in validate_computed(item):
+            collector.add("item", located.line_of(_split_field(fld)), fld, message)
+    return (None if collector.issues else item), collector.issues
+
+
+def load_seed_ids(directory: Path) -> frozenset[str]:
+    """The seed ids listed in ``directory/_seeds.yaml`` (empty when absent or unreadable)."""
+    path = directory / SEEDS_FILE
+    return _load_seed_ids(path, _Collector(directory)) if path.exists() else frozenset()
+
+
 def topic_files(directory: Path) -> list[Path]:
     """Topic files in a stable order; ``_*.yaml`` and the glossary are not topics."""
     return sorted(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.bank.loader import Bank, LoadedItem, LoadedTopic
 from app.bank.models import Question, QuestionTag, Topic
 from app.bank.schema import Item
+from app.core import search
 
 
 @dataclass
@@ -56,6 +57,12 @@ def content_hash(topic: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def retired_hash(topic: str, body: dict[str, Any]) -> str:
+    """The content hash of an item an admin retired: it differs from the YAML's hash, so sync
+    counts the retirement as an admin edit and never quietly brings the item back."""
+    return hashlib.sha256(f"retired\x1f{content_hash(topic, body)}".encode()).hexdigest()
+
+
 def search_text(body: dict[str, Any]) -> str:
     """Lower-cased text of every field a learner might search, in both languages."""
     parts: list[str] = [body["id"], *body.get("tags", [])]
@@ -68,8 +75,9 @@ def search_text(body: dict[str, Any]) -> str:
     return "\n".join(parts).casefold()
 
 
-def sync_bank(session: Session, *, bank: Bank, now: datetime) -> SyncReport:
-    """Upsert topics and items, retire vanished items, report admin-edit conflicts; commit."""
+def sync_bank(session: Session, *, bank: Bank, now: datetime, dry_run: bool = False) -> SyncReport:
+    """Upsert topics and items, retire vanished items, report admin-edit conflicts; commit
+    (``dry_run``: roll back instead, to report what a sync would do)."""
     report = SyncReport()
     topics = _sync_topics(session, bank.topics)
     existing = {q.slug: q for q in session.scalars(select(Question))}
@@ -89,7 +97,12 @@ def sync_bank(session: Session, *, bank: Bank, now: datetime) -> SyncReport:
                 report.retired.append(slug)
             else:
                 report.conflicts.append(slug)
-    session.commit()
+    _retire_empty_topics(session, {t.slug for t in bank.topics})
+    if dry_run:
+        session.rollback()
+    else:
+        search.ensure_index(session)  # first sync: build the full-text index (triggers keep it current)
+        session.commit()
     return report
 
 
@@ -103,11 +116,17 @@ def _sync_topics(session: Session, loaded: list[LoadedTopic]) -> dict[str, Topic
         row.title_zh, row.title_en = topic.title_zh, topic.title_en
         row.description = topic.description
         row.position, row.retired = topic.position, False
-    active = {t.slug for t in loaded}
-    for slug, row in rows.items():
-        row.retired = slug not in active
     session.flush()
     return rows
+
+
+def _retire_empty_topics(session: Session, in_yaml: set[str]) -> None:
+    # A topic missing from YAML stays while it holds active items the admin created or kept.
+    session.flush()
+    alive = set(session.scalars(select(Question.topic_id).where(Question.retired.is_(False)).distinct()))
+    for row in session.scalars(select(Topic)):
+        if row.slug not in in_yaml:
+            row.retired = row.id not in alive
 
 
 def _new_question(loaded: LoadedItem, topic: Topic, position: int, now: datetime) -> Question:
@@ -121,7 +140,7 @@ def _new_question(loaded: LoadedItem, topic: Topic, position: int, now: datetime
         content_hash=digest,
         source_hash=digest,
     )
-    _apply(question, loaded, body, position, now)
+    _apply(question, loaded, position, now)
     return question
 
 
@@ -150,17 +169,23 @@ def _update_question(
         return
     if row.content_hash != yaml_hash:
         row.topic_id, row.version = topic.id, row.version + 1
-        _apply(row, loaded, body, position, now)
+        _apply(row, loaded, position, now)
         report.updated.append(row.slug)
     else:
         report.unchanged += 1
     row.content_hash = row.source_hash = yaml_hash
 
 
-def _apply(
-    row: Question, loaded: LoadedItem, body: dict[str, Any], position: int, now: datetime
-) -> None:
-    item = loaded.item
+def _apply(row: Question, loaded: LoadedItem, position: int, now: datetime) -> None:
+    store_item(row, loaded.item, now=now)
+    row.position = position
+
+
+def store_item(row: Question, item: Item, *, now: datetime) -> dict[str, Any]:
+    """Write ``item`` into ``row`` (body, kind, difficulty, search text, tags); return the body.
+    Hashes, version and position are the caller's business."""
+    body = item_body(item)
     row.kind, row.difficulty, row.body = item.kind, item.difficulty, body
-    row.search_text, row.position, row.updated_at = search_text(body), position, now
+    row.search_text, row.updated_at = search_text(body), now
     row.tags = [QuestionTag(tag=t) for t in item.tags]
+    return body

@@ -9,6 +9,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -25,7 +28,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# The largest id every backend stores: primary keys are INTEGER, 32-bit on PostgreSQL. Bound id
+# parameters with it so a larger one is a 422, not a database error.
+ID_MAX = 2**31 - 1
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_THREADS = 1
+POSTGRES_THREADS = 16
 LOCKED_RETRIES = 5
 T = TypeVar("T")
 
@@ -106,11 +114,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """An engine and its session factory."""
+    """An engine, its session factory, and the limit on threads running database work at once."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # SQLite runs one writer at a time and Python one thread at a time: one database thread
+        # serving requests in FIFO order (a dedicated writer) keeps the tail short, where 40
+        # threads contending for the GIL and the write lock made p99 several times p50
+        # (bench/RESULTS.md). PostgreSQL overlaps its network and lock waits: more threads.
+        self.max_threads = SQLITE_THREADS if url.startswith("sqlite") else POSTGRES_THREADS
+        # One limiter per event loop (tests run several loops in one process).
+        self._limiter: RunVar[CapacityLimiter] = RunVar(f"deepprep-db-{id(self)}")
         # SQLite has one writer at a time; queuing writers on a lock here beats its busy handler,
         # whose back-off pushes the write p99 towards a second (see FIELD-NOTES).
         # Re-entrant: a retry may hold it from its first read and still call code that takes it.
@@ -134,6 +149,15 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run blocking database ``work`` in a worker thread, at most ``max_threads`` at once."""
+        try:
+            limiter = self._limiter.get()
+        except LookupError:
+            limiter = CapacityLimiter(self.max_threads)
+            self._limiter.set(limiter)
+        return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
 @contextmanager

@@ -95,3 +95,53 @@ def _flatten(value: Any) -> list[float] | None:
             return None
         out += part
     return out
+
+
+def matching_slip(
+    distractors: Sequence[dict[str, Any]], given: str, tolerance: float
+) -> dict[str, Any] | None:
+    """The named slip whose wrong answer the learner gave, so a page can say what went wrong."""
+    try:
+        numbers = parse_numbers(given)
+    except UnreadableAnswer:
+        return None
+    for slip in distractors:
+        wrong = numeric_answer(slip["answer"])
+        if wrong is None:
+            continue
+        if same_answer(numbers, wrong if isinstance(wrong, list) else [wrong], tolerance):
+            return dict(slip)
+    return None
+
+
+# Rating suggestions: an answer checked before revealing proposes a rating the learner may change.
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+# "Right and fast" earns Easy: quick recall of a fact, more time for a number worked out by hand.
+FAST_MS = {"choice": 8_000, "multi": 12_000, "numeric": 20_000, "computed": 30_000}
+
+
+def suggested_rating(kind: str, *, correct: bool, duration_ms: int | None) -> int:
+    """Wrong → Again, right → Good, right within the kind's fast limit → Easy."""
+    if not correct:
+        return AGAIN
+    fast = FAST_MS.get(kind)
+    if fast is not None and duration_ms is not None and duration_ms <= fast:
+        return EASY
+    return GOOD
+
+
+def rating_for_share(ticked: int, total: int) -> int:
+    """The rating that the share of key points covered suggests: all → Good, half → Hard, less → Again."""
+    if total <= 0:
+        return GOOD
+    share = ticked / total
+    if share >= 1:
+        return GOOD
+    return HARD if share >= 0.5 else AGAIN
+
+
+def rating_for_score(score: float) -> int:
+    """A quiz score in [0, 1] as a review rating (what a graded quiz answer feeds the schedule)."""
+    if score >= 1:
+        return GOOD
+    return HARD if score >= 0.5 else AGAIN

@@ -81,7 +81,8 @@ def ensure_card(session: Session, *, user: User, question: Question, now: dateti
     card = session.scalar(stmt)
     if card is not None:
         return card
-    card = Card(user_id=user.id, question_id=question.id, created_at=now)
+    # Holding the question keeps it in the (weak) identity map: the caller's card.question is free.
+    card = Card(user_id=user.id, question_id=question.id, question=question, created_at=now)
     apply_state(card, core.new_state(now))
     try:
         with write_lock(session):

@@ -3,18 +3,20 @@ cards within the daily limit. Counts of what is left today come with every answe
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Question, QuestionTag, Topic
 from app.srs import days
+from app.srs import queue_sql as sql
 from app.srs import scheduler as core
 from app.srs.cards import ensure_card, scheduler_for, state_of
-from app.srs.models import Card, ReviewLog
+from app.srs.models import Card
 from app.users.models import User
 from app.users.settings import UserSettings, load_settings
 
@@ -80,13 +82,12 @@ def count_left(session: Session, *, user: User, filters: QueueFilter, now: datet
 
 
 def _counts(session: Session, user: User, filters: QueueFilter, day: _Day, now: datetime) -> Counts:
-    is_learning = Card.state.in_((core.LEARNING, core.RELEARNING))
-    stmt = select(func.count().filter(is_learning), func.count().filter(Card.state == core.REVIEW))
-    learning, review = session.execute(
-        _studyable(stmt.select_from(Card), user, filters, now).where(Card.due < day.end)
-    ).one()
+    """New = active questions never answered (no card, or a new unsuspended one)."""
+    params = _bind(user, filters, now=now, end=day.end)
+    learning, review, answered = session.execute(sql.counts(_shape(filters)), params).one()
+    questions = session.scalar(sql.active_questions(_shape(filters)), params) or 0
     return Counts(
-        new=min(day.new_left, _new_available(session, user, filters)),
+        new=min(day.new_left, questions - answered),
         learning=learning,
         review=min(day.reviews_left, review),
     )
@@ -97,38 +98,26 @@ def next_learning_due(
 ) -> datetime | None:
     """When the next learning step of today falls due (for a client waiting on an empty queue)."""
     day = _today(session, user, load_settings(user.settings), now)
-    stmt = (
-        _cards(user, filters, now)
-        .where(Card.state.in_((core.LEARNING, core.RELEARNING)), Card.due < day.end)
-        .order_by(Card.due)
-        .limit(1)
-    )
-    card = session.scalar(stmt)
-    return card.due if card else None
+    return session.scalar(sql.next_learning(_shape(filters)), _bind(user, filters, now=now, end=day.end))
 
 
 def _pick(session: Session, user: User, filters: QueueFilter, day: _Day, now: datetime) -> Card | None:
-    learning = _cards(user, filters, now).where(Card.state.in_((core.LEARNING, core.RELEARNING)))
-    card = session.scalar(learning.where(Card.due <= now).order_by(Card.due).limit(1))
+    learning = sql.learning_due(_shape(filters))
+    card = session.scalar(learning, _bind(user, filters, now=now, until=now))
     if card is None and day.reviews_left > 0:
         card = _lowest_retrievability(session, user, filters, day, now)
     if card is None and day.new_left > 0:
         card = _new_card(session, user, filters, now)
     if card is None:
-        card = session.scalar(learning.where(Card.due <= now + LEARN_AHEAD).order_by(Card.due).limit(1))
+        card = session.scalar(learning, _bind(user, filters, now=now, until=now + LEARN_AHEAD))
     return card
 
 
 def _lowest_retrievability(
     session: Session, user: User, filters: QueueFilter, day: _Day, now: datetime
 ) -> Card | None:
-    columns = select(
-        Card.id, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review
-    )
-    stmt = _studyable(columns.select_from(Card), user, filters, now).where(
-        Card.state == core.REVIEW, Card.due < day.end
-    )
-    window = session.execute(stmt.order_by(Card.due).limit(REVIEW_WINDOW)).all()
+    stmt = sql.review_window(_shape(filters), REVIEW_WINDOW)
+    window = session.execute(stmt, _bind(user, filters, now=now, end=day.end)).all()
     if not window:
         return None
     scheduler = scheduler_for(user, fuzz=False)
@@ -137,51 +126,25 @@ def _lowest_retrievability(
         state = core.CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
         return core.retrievability(scheduler, state, now), row.due, row.id
 
-    return session.get(Card, min(window, key=recall).id)
+    return session.get(Card, min(window, key=recall).id, options=sql.WITH_QUESTION)
 
 
 def _new_card(session: Session, user: User, filters: QueueFilter, now: datetime) -> Card | None:
-    seen = _cards(user, filters, now).where(Card.state == core.NEW).order_by(Card.id).limit(1)
-    card = session.scalar(seen)
+    shape = _shape(filters)
+    card = session.scalar(sql.seen_new(shape), _bind(user, filters, now=now))
     if card is not None:
         return card
-    has_card = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id).exists()
-    stmt = _questions(filters).where(~has_card).order_by(Topic.position, Question.position).limit(1)
-    question = session.scalar(stmt)
-    return ensure_card(session, user=user, question=question, now=now) if question else None
-
-
-def _new_available(session: Session, user: User, filters: QueueFilter) -> int:
-    """Active questions the user has never answered (their card is missing, or new and not suspended)."""
-    questions = _count(session, _questions(filters))
-    touched = (
-        select(func.count())
-        .select_from(Card)
-        .join(Question, Card.question_id == Question.id)
-        .where(
-            Card.user_id == user.id,
-            Question.retired.is_(False),
-            or_(Card.state != core.NEW, Card.suspended.is_(True)),
-        )
-    )
-    return questions - (session.scalar(_filtered(touched, filters)) or 0)
+    for topic_id in session.scalars(sql.topics(shape[0]), _bind(user, filters)).all():
+        params = {**_bind(user, filters), "topic_id": topic_id}
+        question = session.scalar(sql.unseen_in_topic(shape), params)
+        if question is not None:
+            return ensure_card(session, user=user, question=question, now=now)
+    return None
 
 
 def _today(session: Session, user: User, settings: UserSettings, now: datetime) -> _Day:
     start, end = days.today_bounds(now, settings.zone(), settings.day_start_hour)
-    done = dict(
-        session.execute(
-            select(ReviewLog.state_before, func.count())
-            .where(
-                ReviewLog.user_id == user.id,
-                ReviewLog.reviewed_at >= start,
-                ReviewLog.affects_schedule.is_(True),
-            )
-            .group_by(ReviewLog.state_before)
-        )
-        .tuples()
-        .all()
-    )
+    done = dict(session.execute(sql.done_today(), _bind(user, None, start=start)).tuples().all())
     return _Day(
         start=start,
         end=end,
@@ -190,24 +153,13 @@ def _today(session: Session, user: User, settings: UserSettings, now: datetime) 
     )
 
 
-def _cards(user: User, filters: QueueFilter, now: datetime) -> Select[tuple[Card]]:
-    """The user's studyable cards: not suspended, not buried, question active, filters applied."""
-    return _studyable(select(Card), user, filters, now)
+def _shape(filters: QueueFilter) -> sql.Shape:
+    return bool(filters.topic), bool(filters.tag)
 
 
-def _studyable(stmt: S, user: User, filters: QueueFilter, now: datetime) -> S:
-    stmt = stmt.join(Question, Card.question_id == Question.id).where(
-        Card.user_id == user.id,
-        Card.suspended.is_(False),
-        or_(Card.buried_until.is_(None), Card.buried_until <= now),
-        Question.retired.is_(False),
-    )
-    return _filtered(stmt, filters)
-
-
-def _questions(filters: QueueFilter) -> Select[tuple[Question]]:
-    stmt = select(Question).join(Topic, Question.topic_id == Topic.id).where(Question.retired.is_(False))
-    return _filtered(stmt, filters)
+def _bind(user: User, filters: QueueFilter | None, **values: datetime) -> dict[str, Any]:
+    topic, tag = (filters.topic, filters.tag) if filters else (None, None)
+    return sql.bind(user.id, topic, tag, **values)
 
 
 def _filtered(stmt: S, filters: QueueFilter) -> S:
@@ -219,5 +171,21 @@ def _filtered(stmt: S, filters: QueueFilter) -> S:
     return stmt
 
 
-def _count(session: Session, stmt: Select[Any]) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def practice_card(
+    session: Session,
+    *,
+    user: User,
+    filters: QueueFilter,
+    now: datetime,
+    rng: random.Random,
+    skip_question: int | None = None,
+) -> Card | None:
+    """A random active question's card to practise outside the schedule (not ``skip_question``,
+    the one just shown, while there is another); the card is created on first practice."""
+    active = select(Question.id).where(Question.retired.is_(False)).order_by(Question.id)
+    ids = list(session.scalars(_filtered(active, filters)))
+    choices = [i for i in ids if i != skip_question] or ids
+    if not choices:
+        return None
+    question = session.get(Question, rng.choice(choices))
+    return ensure_card(session, user=user, question=question, now=now) if question else None

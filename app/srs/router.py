@@ -10,18 +10,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sqlalchemy.orm import Session
+from starlette.convertors import StringConvertor, register_url_convertor
 
-from app.core.deps import NowDep, SessionDep, SettingsDep
+from app.core.db import ID_MAX
+from app.core.deps import NowDep, SessionDep
 from app.srs import queue, service
 from app.srs.data_router import router as data_router
 from app.srs.models import Card
 from app.srs.scheduler import STATE_NAMES
 from app.srs.schemas import CardInfo, CardPublic, NextCardPublic, ReviewIn, ReviewPublic, ReviewResult
-from app.users.dependencies import UNAUTHORIZED, ApiUser, Responses
+from app.users.dependencies import UNAUTHORIZED, ApiCall, ApiCallDep, ApiUser, Responses
 from app.users.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["review"], responses=UNAUTHORIZED)
-CardId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A card id from /review/next")]
+
+
+class _CardSegment(StringConvertor):
+    regex = r"(?!next$)[^/]+"
+
+
+register_url_convertor("card", _CardSegment())
+CardId = Annotated[int, Path(ge=1, le=ID_MAX, description="A card id from /review/next")]
 Slug = Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]+$")]
 NOT_FOUND: Responses = {404: {"description": "No such card"}}
 
@@ -31,17 +40,15 @@ NOT_FOUND: Responses = {404: {"description": "No such card"}}
     response_model=NextCardPublic,
     responses={204: {"description": "Nothing left to study today"}},
 )
-def next_card(
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    user: ApiUser,
-    topic: Slug = None,
-    tag: Slug = None,
-) -> Any:
+async def next_card(call: ApiCallDep, topic: Slug = None, tag: Slug = None) -> Any:
     """The next card (due learning steps, due reviews, then new cards) with intervals and counts."""
     filters = queue.QueueFilter(topic=topic, tag=tag)
-    result = queue.next_card(session, user=user, filters=filters, now=now, fuzz=settings.fsrs_fuzz)
+    return await call.run(lambda session, user: _next_card(session, user, call, filters))
+
+
+def _next_card(session: Session, user: User, call: ApiCall, filters: queue.QueueFilter) -> Any:
+    now = call.now
+    result = queue.next_card(session, user=user, filters=filters, now=now, fuzz=call.settings.fsrs_fuzz)
     if result is None:
         headers = {}
         later = queue.next_learning_due(session, user=user, filters=filters, now=now)
@@ -74,19 +81,25 @@ def undo(session: SessionDep, user: ApiUser) -> CardPublic:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/review/{card_id}", responses={**NOT_FOUND, 409: {"description": "client_review_id reused"}})
-def review(
-    card_id: CardId, body: ReviewIn, session: SessionDep, settings: SettingsDep, now: NowDep, user: ApiUser
-) -> ReviewResult:
+# ":card" is any segment but "next": POST /review/next is a 405 (GET only), not a card id that
+# fails to parse, while "abc" still reaches the route and is refused as a bad card_id (422).
+@router.post(
+    "/review/{card_id:card}", responses={**NOT_FOUND, 409: {"description": "client_review_id reused"}}
+)
+async def review(card_id: CardId, body: ReviewIn, call: ApiCallDep) -> ReviewResult:
     """Answer a card; retrying with the same client_review_id returns the first result."""
+    return await call.run(lambda session, user: _review(session, user, call, card_id, body))
+
+
+def _review(session: Session, user: User, call: ApiCall, card_id: int, body: ReviewIn) -> ReviewResult:
     try:
         outcome = service.review(
             session,
             user=user,
             card_id=card_id,
             rating=body.rating,
-            now=now,
-            fuzz=settings.fsrs_fuzz,
+            now=call.now,
+            fuzz=call.settings.fsrs_fuzz,
             duration_ms=body.duration_ms,
             client_review_id=body.client_review_id,
             affects_schedule=body.affects_schedule,

@@ -8,7 +8,7 @@ with no stability, which is exactly what ``to_fsrs`` builds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +42,8 @@ class CardState:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict; floats keep every bit (JSON writes their shortest exact repr)."""
-        data = asdict(self)
+        # Shallow on purpose: asdict() deep-copies every value and showed up in review profiles.
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
         for key in _DATETIME_FIELDS:
             data[key] = data[key].isoformat() if data[key] else None
         return data
@@ -54,6 +55,9 @@ class CardState:
         for key in _DATETIME_FIELDS:
             values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(CardState))
 
 
 def new_state(now: datetime) -> CardState:

@@ -71,12 +71,18 @@ def review(
     scheduler = scheduler_for(user, fuzz=fuzz, settings=settings)
 
     def attempt(locked: bool) -> ReviewOutcome:
-        earlier = session.scalar(
-            select(ReviewLog).where(ReviewLog.user_id == user.id, ReviewLog.client_review_id == key)
-        )
+        # The optimistic first try skips the look-up of the key: a retry then fails the INSERT on
+        # the (user_id, client_review_id) unique key, rolls back, and the locked re-run replays it.
+        earlier = _earlier(session, user, key) if locked else None
         if earlier is not None:
             return _replay(session, user, earlier, card_id, rating)
-        card = get_card(session, user=user, card_id=card_id, for_update=locked)
+        try:
+            card = get_card(session, user=user, card_id=card_id, for_update=locked)
+        except CardNotFound:
+            earlier = _earlier(session, user, key)  # a reused key still answers 409, as before
+            if earlier is None:
+                raise
+            return _replay(session, user, earlier, card_id, rating)
         before = state_of(card)
         # Two clients can race: never log a review earlier than the one it follows.
         at = max(now, before.last_review) if before.last_review else now
@@ -111,6 +117,12 @@ def review(
         return ReviewOutcome(log=log, card=card, replayed=False)
 
     return optimistic_then_locked(session, attempt)
+
+
+def _earlier(session: Session, user: User, key: str) -> ReviewLog | None:
+    return session.scalar(
+        select(ReviewLog).where(ReviewLog.user_id == user.id, ReviewLog.client_review_id == key)
+    )
 
 
 def _replay(session: Session, user: User, earlier: ReviewLog, card_id: int, rating: int) -> ReviewOutcome:

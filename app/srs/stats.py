@@ -187,3 +187,115 @@ def _mastery(session: Session, user: User, now: datetime) -> list[TopicMastery]:
         )
         for t, n in topics
     ]
+
+
+# ---- for the browser pages (issue 7): heatmap, streak, predicted recall, answer buttons ----------
+
+HEATMAP_DAYS = 365
+RETENTION_WEEKS = 12
+
+
+class TopicRecall(BaseModel):
+    """Predicted recall of a topic at some moment (now, or the interview day)."""
+
+    topic: str
+    questions: int
+    studied: int
+    recall: float | None  # mean retrievability of the studied cards
+    expected: float  # share of the topic's questions likely recalled (unstudied ones count 0)
+
+
+class ButtonCount(BaseModel):
+    """How often one answer button was pressed, for cards in learning and in review."""
+
+    rating: int
+    learning: int
+    review: int
+
+
+class WeekRetention(BaseModel):
+    """Pass rate of scheduled reviews of cards in review state, over one week."""
+
+    start: date
+    reviews: int
+    passed: int
+    rate: float | None
+
+
+def daily_counts(session: Session, *, user: User, now: datetime, span: int = HEATMAP_DAYS) -> dict[date, int]:
+    """Reviews (scheduled and practice) per study day over the last ``span`` days, today included."""
+    settings = load_settings(user.settings)
+    zone, hour = settings.zone(), settings.day_start_hour
+    first = days.study_date(now, zone, hour) - timedelta(days=span - 1)
+    logs = _logs_since(session, user, days.day_start(first, zone, hour))
+    counts = Counter(days.study_date(at, zone, hour) for at, *_ in logs)
+    return {d: counts[d] for d in (first + timedelta(days=i) for i in range(span))}
+
+
+def topic_recall(session: Session, *, user: User, at: datetime) -> list[TopicRecall]:
+    """Per topic, the predicted recall at ``at`` of the user's studied cards, in bank order."""
+    scheduler = scheduler_for(user, fuzz=False)
+    recall: dict[int, list[float]] = defaultdict(list)
+    columns = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review)
+    stmt = (
+        select(Question.topic_id, *columns)
+        .join(Question, Card.question_id == Question.id)
+        .where(Card.user_id == user.id, Card.state != core.NEW, Question.retired.is_(False))
+    )
+    for row in session.execute(stmt):
+        state = core.CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
+        recall[row.topic_id].append(core.retrievability(scheduler, state, at))
+    topics = session.execute(
+        select(Topic, func.count(Question.id))
+        .join(Question, Question.topic_id == Topic.id)
+        .where(Topic.retired.is_(False), Question.retired.is_(False))
+        .group_by(Topic.id)
+        .order_by(Topic.position)
+    ).tuples()
+    return [
+        TopicRecall(
+            topic=t.slug,
+            questions=n,
+            studied=len(recall[t.id]),
+            recall=fmean(recall[t.id]) if recall[t.id] else None,
+            expected=sum(recall[t.id]) / n if n else 0.0,
+        )
+        for t, n in topics
+    ]
+
+
+def answer_buttons(
+    session: Session, *, user: User, now: datetime, span: int = HISTORY_DAYS
+) -> list[ButtonCount]:
+    """Presses of Again, Hard, Good and Easy in the last ``span`` days (scheduled reviews only)."""
+    since = now - timedelta(days=span)
+    counts: Counter[tuple[int, bool]] = Counter(
+        (rating, state == core.REVIEW)
+        for _, rating, scheduled, state, _ in _logs_since(session, user, since)
+        if scheduled
+    )
+    return [
+        ButtonCount(rating=r, learning=counts[(r, False)], review=counts[(r, True)]) for r in core.RATINGS
+    ]
+
+
+def retention_by_week(
+    session: Session, *, user: User, now: datetime, weeks: int = RETENTION_WEEKS
+) -> list[WeekRetention]:
+    """True retention per week, oldest first: passed / all scheduled reviews of review-state cards."""
+    settings = load_settings(user.settings)
+    zone, hour = settings.zone(), settings.day_start_hour
+    first = days.study_date(now, zone, hour) - timedelta(days=7 * weeks - 1)
+    tally: dict[int, list[bool]] = defaultdict(list)
+    for at, rating, scheduled, state, _ in _logs_since(session, user, days.day_start(first, zone, hour)):
+        if scheduled and state == core.REVIEW:
+            tally[(days.study_date(at, zone, hour) - first).days // 7].append(rating > 1)
+    return [
+        WeekRetention(
+            start=first + timedelta(days=7 * w),
+            reviews=len(tally[w]),
+            passed=sum(tally[w]),
+            rate=sum(tally[w]) / len(tally[w]) if tally[w] else None,
+        )
+        for w in range(weeks)
+    ]

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
 
-from app.core.deps import NowDep, SessionDep, SettingsDep
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.deps import NowDep, SessionDep, SettingsDep, get_db, get_now, get_settings
 from app.users import security, tokens
 from app.users import service as user_service
 from app.users.models import User
 
+T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -56,12 +64,7 @@ async def require_csrf(request: Request) -> None:
         raise HTTPException(403, "Missing or invalid CSRF token; reload the page and try again.")
 
 
-def api_user(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    cookie_user: Annotated[User | None, Depends(session_user)],
-) -> User:
+def authenticate(request: Request, session: Session, *, now: datetime) -> User:
     """A bearer token's user; or the browser session's, with ``X-CSRF-Token`` on writes."""
     header = request.headers.get("authorization")
     if header is not None:
@@ -71,34 +74,70 @@ def api_user(
         user = tokens.user_for_token(session, token=token.strip(), now=now)
         if user is None:
             raise _unauthorized("Invalid or revoked token")
-    elif cookie_user is not None:
+    else:
+        cookie_user = session_user(request, session)
+        if cookie_user is None:
+            raise _unauthorized()
         expected = getattr(request.state, "csrf_token", "")
         if request.method not in SAFE_METHODS and not security.same_token(
             expected, request.headers.get(CSRF_HEADER)
         ):
             raise HTTPException(403, "Cookie-authenticated API writes need the X-CSRF-Token header")
         user = cookie_user
-    else:
-        raise _unauthorized()
     request.state.user = user
     return user
 
 
-def account_user(user: Annotated[User, Depends(api_user)]) -> User:
+def api_user(request: Request, session: SessionDep, now: NowDep) -> User:
+    """A bearer token's user; or the browser session's, with ``X-CSRF-Token`` on writes."""
+    # The session cookie is read inside (not as a dependency of its own): every sync dependency
+    # costs a trip through the thread pool, and API clients with a token never need it.
+    return authenticate(request, session, now=now)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """An API request whose database work runs as one unit: open a session, authenticate,
+    call the service, close, in a single worker-thread trip (``Database.run``).
+
+    The hot review routes use it: with a session, settings, clock and user each resolved as a
+    sync dependency, FastAPI made seven thread-pool trips per request, as costly as the work.
+    """
+
+    request: Request
+    settings: Settings
+    now: datetime
+
+    async def run(self, work: Callable[[Session, User], T]) -> T:
+        """``work(session, user)`` on a worker thread; 401/403 as for ``ApiUser``."""
+        db = get_db(self.request)
+        return await db.run(partial(self._unit, db, work))
+
+    def _unit(self, db: Database, work: Callable[[Session, User], T]) -> T:
+        with db.session() as session:
+            return work(session, authenticate(self.request, session, now=self.now))
+
+
+async def api_call(request: Request) -> ApiCall:
+    """The request, its settings and its clock (no database work yet)."""
+    return ApiCall(request, get_settings(request), get_now(request))
+
+
+async def account_user(user: Annotated[User, Depends(api_user)]) -> User:
     """An API user that has registered (guests cannot manage tokens)."""
     if user.is_guest:
         raise HTTPException(403, "Register an account first")
     return user
 
 
-def admin_user(user: Annotated[User, Depends(api_user)]) -> User:
+async def admin_user(user: Annotated[User, Depends(api_user)]) -> User:
     """An API user with the admin role (403 otherwise)."""
     if not user.is_admin:
         raise HTTPException(403, "Admins only")
     return user
 
 
-def cheap_hashing(settings: SettingsDep) -> bool:
+async def cheap_hashing(settings: SettingsDep) -> bool:
     """Tests hash passwords with tiny Argon2 parameters; every other mode uses the defaults."""
     return settings.mode == "test"
 
@@ -108,5 +147,6 @@ OptionalUser = Annotated[User | None, Depends(session_user)]
 ApiUser = Annotated[User, Depends(api_user)]
 AccountUser = Annotated[User, Depends(account_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
+ApiCallDep = Annotated[ApiCall, Depends(api_call)]
 CheapHashDep = Annotated[bool, Depends(cheap_hashing)]
 CsrfProtected = Depends(require_csrf)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from sqlalchemy.exc import DBAPIError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.errors import database_error
 from app.users import security
 from app.users.models import User
 
@@ -35,7 +37,12 @@ class IdentityMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self._identify(scope)
+            try:
+                await self._identify(scope)
+            except DBAPIError as exc:
+                # Outside the app's exception handlers: answer the database's 503 here, not a 500.
+                await (await database_error(Request(scope), exc))(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
     async def _identify(self, scope: Scope) -> None:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.core.deps import NowDep, SessionDep, TemplatesDep
-from app.users import security, tokens
+from app.users import ratelimit, security, tokens
 from app.users import service as user_service
 from app.users.dependencies import CheapHashDep, CsrfProtected, OptionalUser
 from app.users.models import User
@@ -88,13 +88,18 @@ def login(
     request: Request,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     cheap: CheapHashDep,
     email: FormText,
     password: FormText,
     next: Next = "/review",
 ) -> Response:
-    """Check the credentials and sign in."""
-    user = user_service.authenticate(session, email=email, password=password, cheap_hash=cheap)
+    """Check the credentials and sign in (failed attempts are throttled per account and address)."""
+    address = ratelimit.client_address(request)
+    # Past the limit this raises ratelimit.TooManyAttempts: a 429 page with Retry-After.
+    user = user_service.authenticate(
+        session, email=email, password=password, cheap_hash=cheap, address=address, now=now
+    )
     if user is None:
         return _form(request, templates, "login", 401, next=next, email=email, failed=True)
     return _sign_in(request, user, next)

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.core.db import retry_locked, write_lock
-from app.users import security
+from app.core.db import retry_locked, utcnow, write_lock
+from app.users import ratelimit, security
 from app.users.models import ROLES, User
 from app.users.settings import UserSettings, UserSettingsUpdate, load_settings
+
+_NULLABLE_SETTINGS = frozenset(name for name, f in UserSettings.model_fields.items() if f.default is None)
 
 
 class EmailTaken(ValueError):
@@ -72,11 +74,27 @@ def register(
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, cheap_hash: bool = False) -> User | None:
-    """The account with these credentials, or None (same work either way)."""
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    cheap_hash: bool = False,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> User | None:
+    """The account with these credentials, or None (same work either way); failures count
+    towards the per-account and per-address limits, and raise ratelimit.TooManyAttempts past them."""
+    now = now or utcnow()
+    earlier_failures = ratelimit.check(session, email=email, address=address, now=now)
     user = get_by_email(session, email=email)
     ok = security.verify_password(user.password_hash if user else None, password, cheap=cheap_hash)
-    return user if ok and user is not None and not user.is_guest else None
+    if ok and user is not None and not user.is_guest:
+        if earlier_failures:
+            ratelimit.clear_account(session, email=email)
+        return user
+    ratelimit.record_failure(session, email=email, address=address, now=now)
+    return None
 
 
 def settings_of(user: User) -> UserSettings:
@@ -86,7 +104,11 @@ def settings_of(user: User) -> UserSettings:
 
 def update_settings(session: Session, *, user: User, update: UserSettingsUpdate) -> UserSettings:
     """Merge a partial update, validate the whole, store; commit."""
-    merged = settings_of(user).model_dump(mode="json") | update.model_dump(mode="json", exclude_unset=True)
+    changes = update.model_dump(mode="json", exclude_unset=True)
+    # null means "no change" for a setting that cannot be empty (clients that send every field):
+    # merged as a value it failed validation after the request's, a 500 found by schemathesis.
+    changes = {k: v for k, v in changes.items() if v is not None or k in _NULLABLE_SETTINGS}
+    merged = settings_of(user).model_dump(mode="json") | changes
     validated = UserSettings.model_validate(merged)
     user.settings = validated.model_dump(mode="json")
     with write_lock(session):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.explain import service as explain_service
-from app.explain.engine.base import same_answer
 from app.quiz import grading
 
 
@@ -46,16 +45,5 @@ def _computed_feedback(body: dict[str, Any], seed: int, answer: str | None) -> d
         context.update(_number_feedback(expected, variant["tolerance"], answer))
     grade = context.get("grade")
     if grade is not None and not grade.correct and answer:
-        context["slip"] = _matching_slip(variant, answer)
+        context["slip"] = grading.matching_slip(variant["distractors"], answer, variant["tolerance"])
     return context
-
-
-def _matching_slip(variant: dict[str, Any], answer: str) -> dict[str, Any] | None:
-    """The named slip whose wrong answer the learner gave, so the page can say what went wrong."""
-    given = grading.parse_numbers(answer)
-    for slip in variant["distractors"]:
-        wrong = grading.numeric_answer(slip["answer"])
-        wrong_list = wrong if isinstance(wrong, list) else [wrong]
-        if same_answer(given, wrong_list, variant["tolerance"]):
-            return dict(slip)
-    return None

@@ -12,19 +12,30 @@ from pydantic import Field
 
 from app.bank import glossary
 from app.bank import service as bank_service
-from app.core.deps import LangDep, SessionDep, SettingsDep, TemplatesDep
+from app.core.deps import LangDep, NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.core.i18n import LANG_COOKIE, LANGS
-from app.web import item_view
+from app.users import service as user_service
+from app.users.dependencies import OptionalUser
+from app.users.settings import UserSettingsUpdate
+from app.web import dashboard, item_view, stats_view
 
 router = APIRouter(include_in_schema=False)
 _YEAR = 365 * 24 * 3600
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Response:
-    """Topics with their question counts."""
-    topics = bank_service.list_topics(session)
-    return templates.TemplateResponse(request, "index.html", {"topics": topics})
+def home(
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    now: NowDep,
+    lang: LangDep,
+    user: OptionalUser,
+) -> Response:
+    """The dashboard: today's queue, streak, a year of reviews, mastery per topic, the interview day."""
+    dash = dashboard.build(session, user=user, now=now)
+    context = {"dash": dash, "heatmap": stats_view.heatmap(dash.heatmap, lang)}
+    return templates.TemplateResponse(request, "dashboard.html", context)
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
@@ -71,8 +82,14 @@ def item_page(
 
 
 @router.get("/lang/{lang}")
-def switch_language(lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str = "/") -> Response:
-    """Remember the interface language in a cookie and go back."""
+def switch_language(
+    session: SessionDep, user: OptionalUser, lang: Annotated[str, Path(pattern="^(zh|en)$")], next: str = "/"
+) -> Response:
+    """Remember the interface language in a cookie (and the learner's settings) and go back."""
+    if user is not None:
+        user_service.update_settings(
+            session, user=user, update=UserSettingsUpdate.model_validate({"lang": lang})
+        )
     target = next if _is_local(next) else "/"
     response = RedirectResponse(target, status_code=303)
     if lang in LANGS:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.bank.loader import BankInvalid
 from app.bank.models import Question, Topic
-from app.bank.sync import content_hash
+from app.bank.source import load
+from app.bank.sync import content_hash, retired_hash, sync_bank
 from app.bootstrap import import_bank
 from app.core.config import Settings
 from app.core.db import Database
@@ -123,3 +124,30 @@ def edit_in_database(settings: Settings, slug: str, prompt_en: str) -> None:
         question.updated_at = datetime.now(UTC)
         session.commit()
     db.dispose()
+
+
+def test_an_item_retired_by_an_admin_stays_retired(settings: Settings) -> None:
+    import_bank(settings)
+    db = Database(settings.database_url)
+    with db.session() as session:  # what the admin does: retire, and mark the content as edited
+        question = session.scalars(select(Question).where(Question.slug == "fx-open")).one()
+        question.retired = True
+        question.content_hash = retired_hash(question.topic.slug, question.body)
+        session.commit()
+    db.dispose()
+    report = import_bank(settings)
+    assert (report.kept_edits, report.restored, report.conflicts) == (["fx-open"], [], [])
+    assert rows(settings)["fx-open"].retired is True
+
+
+def test_a_dry_run_reports_and_changes_nothing(settings: Settings, bank_dir: Path) -> None:
+    import_bank(settings)
+    (bank_dir / "numbers.yaml").unlink()
+    db = Database(settings.database_url)
+    with db.session() as session:
+        report = sync_bank(session, bank=load(bank_dir), now=datetime.now(UTC), dry_run=True)
+        topics = {t.slug: t.retired for t in session.scalars(select(Topic))}
+    db.dispose()
+    assert sorted(report.retired) == ["fx-computed", "fx-numeric"]
+    assert rows(settings)["fx-numeric"].retired is False
+    assert topics == {"basics": False, "numbers": False}

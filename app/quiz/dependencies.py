@@ -1,0 +1,18 @@
+"""Randomness as a dependency: every pick and presentation seed comes from here."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+
+def get_rng(request: Request) -> random.Random:
+    """A fresh generator per request; tests set ``app.state.rng_seed`` to make picks repeatable."""
+    seed = getattr(request.app.state, "rng_seed", None)
+    return random.Random(secrets.randbits(64) if seed is None else seed)
+
+
+RngDep = Annotated[random.Random, Depends(get_rng)]
