@@ -31,9 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, import the bank and run the web app")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument(
-        "--reload", action="store_true", help="restart on code changes (development)"
-    )
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=_serve)
     check = sub.add_parser("check", help="validate a question bank directory")
@@ -56,9 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         "explain", help="print a worked answer, e.g. explain conv_output_size input=224 kernel=7"
     )
     explain.add_argument("name", nargs="?", help="calculator name (omit to list them)")
-    explain.add_argument(
-        "params", nargs="*", metavar="KEY=VALUE", help="values are YAML: 3, [3,5], same"
-    )
+    explain.add_argument("params", nargs="*", metavar="KEY=VALUE", help="values are YAML: 3, [3,5], same")
     explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     explain.add_argument("--lang", choices=["en", "zh"], default="en")
     explain.set_defaults(handler=_explain)

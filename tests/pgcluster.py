@@ -42,13 +42,41 @@ class Cluster:
         """Create and start the cluster; raise RuntimeError with the server's log on failure."""
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(["initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                   "--locale=C.UTF-8", "--no-sync"])
+        self._run(
+            [
+                "initdb",
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        )
         # Durability off: a test cluster trades crash safety for speed.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(["pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "log"),
-                   "-o", options, "start"])
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.root / "log"),
+                "-o",
+                options,
+                "start",
+            ]
+        )
 
     def stop(self) -> None:
         """Stop the server and delete its files."""

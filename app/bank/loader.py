@@ -39,9 +39,7 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
 class BankInvalid(ValueError):
@@ -153,9 +151,7 @@ def load_seed_ids(directory: Path) -> frozenset[str]:
 def topic_files(directory: Path) -> list[Path]:
     """Topic files in a stable order; ``_*.yaml`` and the glossary are not topics."""
     return sorted(
-        p
-        for p in directory.glob("*.yaml")
-        if p.name != GLOSSARY_FILE and not p.name.startswith("_")
+        p for p in directory.glob("*.yaml") if p.name != GLOSSARY_FILE and not p.name.startswith("_")
     )
 
 
@@ -248,9 +244,7 @@ def _load_topic_file(path: Path, position: int, bank: Bank, collector: _Collecto
     slug = header.topic if header else str(located.data.get("topic"))
     if header is not None:
         description = header.description.model_dump() if header.description else None
-        bank.topics.append(
-            LoadedTopic(slug, header.title.zh, header.title.en, label, position, description)
-        )
+        bank.topics.append(LoadedTopic(slug, header.title.zh, header.title.en, label, position, description))
     for index, raw in enumerate(raw_items):
         base: yamlsource.Path = ("items", index)
         collector.raw_items.append(_RawItem(label, located, base, raw))
@@ -345,16 +339,12 @@ def _check_glossary_repeats(
         seen.setdefault(key, index)
 
 
-def _check_cross_file(
-    bank: Bank, collector: _Collector, validate_computed: ComputedValidator | None
-) -> None:
+def _check_cross_file(bank: Bank, collector: _Collector, validate_computed: ComputedValidator | None) -> None:
     first_topic: dict[str, LoadedTopic] = {}
     for topic in bank.topics:
         if topic.slug in first_topic:
             other = first_topic[topic.slug]
-            collector.add(
-                topic.file, 1, "topic", f"topic {topic.slug!r} is also defined in {other.file}"
-            )
+            collector.add(topic.file, 1, "topic", f"topic {topic.slug!r} is also defined in {other.file}")
         first_topic.setdefault(topic.slug, topic)
     first_id: dict[str, _RawItem] = {}
     for raw in collector.raw_items:
@@ -415,6 +405,4 @@ def _check_computed(loaded: LoadedItem, collector: _Collector, validate: Compute
 
 
 def _split_field(fld: str) -> tuple[str | int, ...]:
-    return tuple(
-        int(p) if p.isdigit() else p for p in fld.replace("[", ".").replace("]", "").split(".")
-    )
+    return tuple(int(p) if p.isdigit() else p for p in fld.replace("[", ".").replace("]", "").split("."))

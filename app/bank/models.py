@@ -68,9 +68,7 @@ class QuestionTag(Base):
 
     __tablename__ = "question_tag"
 
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
     question: Mapped[Question] = relationship(back_populates="tags")

@@ -28,9 +28,7 @@ def list_questions(
     tag: Slug | None = None,
     kind: Literal["open", "choice", "multi", "numeric", "computed"] | None = None,
     difficulty: Annotated[int | None, Query(ge=1, le=5)] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="words searched in both languages")
-    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words searched in both languages")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> QuestionPage:

@@ -61,9 +61,7 @@ def list_questions(session: Session, *, filters: QuestionFilter, page: int, per_
     stmt = _filtered(filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Topic.position, Question.position)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        stmt.order_by(Topic.position, Question.position).offset((page - 1) * per_page).limit(per_page)
     )
     return Page(list(rows), total, page, per_page)
 

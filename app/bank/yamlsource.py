@@ -70,9 +70,7 @@ def _build(node: yaml.Node, path: Path, lines: dict[Path, int], loader: Any) -> 
         raise YamlSyntaxError(node.start_mark.line + 1, f"invalid value: {exc}") from exc
 
 
-def _build_mapping(
-    node: yaml.MappingNode, path: Path, lines: dict[Path, int], loader: Any
-) -> dict[str, Any]:
+def _build_mapping(node: yaml.MappingNode, path: Path, lines: dict[Path, int], loader: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1

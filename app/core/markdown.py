@@ -8,10 +8,9 @@ so content from YAML or the admin can never inject script. Math is left as text 
 from __future__ import annotations
 
 from functools import lru_cache
-
-import nh3
 from typing import Any
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup

@@ -40,9 +40,7 @@ def upgrade(db: Database) -> None:
 def make_revision(db: Database, *, message: str, rev_id: str) -> None:
     """Write a new migration with the difference between the models and ``db``'s schema."""
     with db.engine.begin() as connection:
-        command.revision(
-            alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id
-        )
+        command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id)
 
 
 @contextmanager

@@ -24,9 +24,7 @@ def request_lang(request: Request) -> str:
     lang = getattr(request.state, "lang", None)
     if lang is None:
         preferred = getattr(request.state, "preferred_lang", None)
-        lang = pick_lang(
-            request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"), preferred
-        )
+        lang = pick_lang(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"), preferred)
         request.state.lang = lang
     return str(lang)
 

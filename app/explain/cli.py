@@ -31,9 +31,7 @@ def run(name: str | None, pairs: Sequence[str], *, as_json: bool, lang: str) -> 
     except (InvalidParams, ValueError) as exc:
         print(f"invalid parameters: {exc}", file=sys.stderr)
         return 2
-    print(
-        json.dumps(result, ensure_ascii=False, indent=2) if as_json else render_text(result, lang)
-    )
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render_text(result, lang))
     return 0
 
 

@@ -23,6 +23,4 @@ def item_solution(body: dict[str, Any]) -> dict[str, Any]:
 
 def item_variant(body: dict[str, Any], seed: int) -> Variant:
     """A fresh variant in the spirit of a computed item, deterministic for ``seed``."""
-    return registry.variant(
-        body["calculator"], seed, template=body.get("params"), ask=body.get("ask")
-    )
+    return registry.variant(body["calculator"], seed, template=body.get("params"), ask=body.get("ask"))

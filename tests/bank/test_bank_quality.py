@@ -52,13 +52,9 @@ def test_every_seed_is_taught() -> None:
 
 
 def test_every_open_seed_is_also_auto_gradable() -> None:
-    index = (
-        yaml.safe_load(SHARED_INDEX.read_text(encoding="utf-8")) if SHARED_INDEX.exists() else {}
-    )
+    index = yaml.safe_load(SHARED_INDEX.read_text(encoding="utf-8")) if SHARED_INDEX.exists() else {}
     open_seeds = {e["id"] for entries in index.values() for e in entries if e["kind"] == "open"}
-    gradable = {
-        s for i in bank().items if isinstance(i.item, ChoiceItem | MultiItem) for s in i.item.seeds
-    }
+    gradable = {s for i in bank().items if isinstance(i.item, ChoiceItem | MultiItem) for s in i.item.seeds}
     assert sorted(open_seeds - gradable) == []
 
 
@@ -84,9 +80,7 @@ def test_open_items_have_interview_grade_answers() -> None:
         if not 3 <= len(item.key_points) <= 6:
             problems.append(f"{item.id}: {len(item.key_points)} key points (want 3–6)")
         if not 80 <= en_words(item.answer.en) <= 300:
-            problems.append(
-                f"{item.id}: English answer has {en_words(item.answer.en)} words (want 80–300)"
-            )
+            problems.append(f"{item.id}: English answer has {en_words(item.answer.en)} words (want 80–300)")
         if not 100 <= zh_chars(item.answer.zh) <= 700:
             problems.append(
                 f"{item.id}: Chinese answer has {zh_chars(item.answer.zh)} characters (want 100–700)"
@@ -95,11 +89,7 @@ def test_open_items_have_interview_grade_answers() -> None:
 
 
 def test_choice_items_have_three_to_five_options() -> None:
-    bad = [
-        i.item.id
-        for i in items_of(ChoiceItem) + items_of(MultiItem)
-        if not 3 <= len(i.item.choices) <= 5
-    ]  # type: ignore[union-attr]
+    bad = [i.item.id for i in items_of(ChoiceItem) + items_of(MultiItem) if not 3 <= len(i.item.choices) <= 5]  # type: ignore[union-attr]
     assert bad == []
 
 

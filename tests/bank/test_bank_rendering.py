@@ -53,10 +53,13 @@ def test_katex_accepts_every_formula(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: KaTeX formulas were NOT checked")
-    formulas = sorted({
-        (html.unescape(m.group(3)).strip(), m.group(2) != "inline")
-        for _, page in rendered() for m in _MATH.finditer(page)
-    })
+    formulas = sorted(
+        {
+            (html.unescape(m.group(3)).strip(), m.group(2) != "inline")
+            for _, page in rendered()
+            for m in _MATH.finditer(page)
+        }
+    )
     source = tmp_path / "formulas.json"
     source.write_text(json.dumps(formulas), encoding="utf-8")
     script = (

@@ -164,12 +164,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_issue_prints_as_file_line_field(tmp_path: Path) -> None:
-    issue = Issue(
-        "questions/cnn.yaml", 42, "items[3].choices", "expected exactly one correct option"
-    )
-    assert (
-        str(issue) == "questions/cnn.yaml:42: items[3].choices: expected exactly one correct option"
-    )
+    issue = Issue("questions/cnn.yaml", 42, "items[3].choices", "expected exactly one correct option")
+    assert str(issue) == "questions/cnn.yaml:42: items[3].choices: expected exactly one correct option"
 
 
 def test_glossary_is_validated(tmp_path: Path) -> None:

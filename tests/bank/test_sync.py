@@ -44,18 +44,14 @@ def test_reimport_of_an_unchanged_bank_changes_nothing(settings: Settings) -> No
 def test_changed_item_is_updated_with_a_version_bump(settings: Settings, bank_dir: Path) -> None:
     import_bank(settings)
     path = bank_dir / "basics.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("Which number is prime?", "Which one is prime?")
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace("Which number is prime?", "Which one is prime?"))
     report = import_bank(settings)
     assert report.updated == ["fx-choice"]
     question = rows(settings)["fx-choice"]
     assert (question.version, question.body["prompt"]["en"]) == (2, "Which one is prime?")
 
 
-def test_vanished_item_is_retired_not_deleted_and_comes_back(
-    settings: Settings, bank_dir: Path
-) -> None:
+def test_vanished_item_is_retired_not_deleted_and_comes_back(settings: Settings, bank_dir: Path) -> None:
     import_bank(settings)
     (bank_dir / "numbers.yaml").rename(bank_dir / "numbers.yaml.off")
     report = import_bank(settings)
@@ -66,9 +62,7 @@ def test_vanished_item_is_retired_not_deleted_and_comes_back(
     assert rows(settings)["fx-numeric"].retired is False
 
 
-def test_refused_bank_leaves_the_database_exactly_as_it_was(
-    settings: Settings, bank_dir: Path
-) -> None:
+def test_refused_bank_leaves_the_database_exactly_as_it_was(settings: Settings, bank_dir: Path) -> None:
     import_bank(settings)
     before = {slug: (q.version, q.body, q.retired) for slug, q in rows(settings).items()}
     path = bank_dir / "basics.yaml"
@@ -93,9 +87,7 @@ def test_edit_on_both_sides_is_a_reported_conflict(settings: Settings, bank_dir:
     import_bank(settings)
     edit_in_database(settings, "fx-open", "Edited by an admin")
     path = bank_dir / "basics.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(r"Explain $e^{i\pi}+1=0$.", "Prove it.")
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace(r"Explain $e^{i\pi}+1=0$.", "Prove it."))
     report = import_bank(settings)
     assert report.conflicts == ["fx-open"]
     assert "CONFLICTS" in report.summary()

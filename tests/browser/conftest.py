@@ -46,9 +46,7 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -70,13 +68,9 @@ class LiveServer:
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole session (never downloads a browser)."""
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.fail(
-            f"{CHROMIUM} not found: the test command installs Debian's chromium (tests/run)"
-        )
+        pytest.fail(f"{CHROMIUM} not found: the test command installs Debian's chromium (tests/run)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -119,9 +119,15 @@ def variant(
         if len(distractors) >= DISTRACTOR_COUNT:
             break
     return Variant(
-        name=name, seed=seed, ask=ask, params=params.model_dump(mode="json"),
-        prompt=calc.prompt(params, ask), answer=answer, tolerance=calc.tolerance,
-        solution=solution, distractors=distractors[:DISTRACTOR_COUNT],
+        name=name,
+        seed=seed,
+        ask=ask,
+        params=params.model_dump(mode="json"),
+        prompt=calc.prompt(params, ask),
+        answer=answer,
+        tolerance=calc.tolerance,
+        solution=solution,
+        distractors=distractors[:DISTRACTOR_COUNT],
     )
 
 
