@@ -11,6 +11,7 @@ from app.admin import conflicts, flags, interchange, service
 from app.admin.dependencies import AdminPageUser, BankDirDep
 from app.bank import service as bank_service
 from app.bank.loader import BankInvalid
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, TemplatesDep
 from app.users.dependencies import CsrfProtected
 
@@ -165,7 +166,7 @@ def reports_page(
 
 @router.post("/reports/{report_id}/resolve")
 def resolve_report(
-    session: SessionDep, now: NowDep, user: AdminPageUser, report_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+    session: SessionDep, now: NowDep, user: AdminPageUser, report_id: Annotated[int, Path(ge=1, le=ID_MAX)]
 ) -> Response:
     """Close a report once the item is fixed (or the report was mistaken)."""
     if not flags.resolve_report(session, report_id=report_id, admin=user, now=now):

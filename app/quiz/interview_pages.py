@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.bank import service as bank_service
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.core.errors import error_page
 from app.quiz import forms, results, service
@@ -24,7 +25,7 @@ from app.users.dependencies import CsrfProtected, CurrentUser
 from app.users.models import User
 
 router = APIRouter(prefix="/interview", include_in_schema=False, dependencies=[CsrfProtected])
-QuizId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+QuizId = Annotated[int, Path(ge=1, le=ID_MAX)]
 MIN_SECONDS = 5
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.bank import service as bank_service
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.core.errors import error_page
 from app.quiz import forms, grading, results, service
@@ -25,7 +26,7 @@ from app.users.dependencies import CsrfProtected, CurrentUser
 from app.users.models import User
 
 router = APIRouter(prefix="/quiz", include_in_schema=False, dependencies=[CsrfProtected])
-QuizId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+QuizId = Annotated[int, Path(ge=1, le=ID_MAX)]
 Millis = Annotated[int | None, Form(ge=0, le=2**53)]
 Slugs = Annotated[list[str], Form(max_length=50)]
 

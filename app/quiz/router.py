@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy.orm import Session
 
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, SettingsDep
 from app.quiz import grading, service
 from app.quiz.dependencies import RngDep
@@ -30,7 +31,7 @@ from app.users.models import User
 router = APIRouter(
     prefix="/api/v1", tags=["quiz"], responses={**UNAUTHORIZED, 400: {"description": "Malformed request"}}
 )
-QuizId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A quiz id from POST /quizzes")]
+QuizId = Annotated[int, Path(ge=1, le=ID_MAX, description="A quiz id from POST /quizzes")]
 Position = Annotated[int, Path(ge=0, le=49, description="The question's place in the quiz, from 0")]
 NOT_FOUND: Responses = {404: {"description": "No such quiz"}}
 CONFLICT: Responses = {409: {"description": "Already answered, or the quiz is over"}}

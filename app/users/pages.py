@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, TemplatesDep
 from app.users import ratelimit, security, tokens
 from app.users import service as user_service
@@ -144,7 +145,7 @@ def revoke_token(
     session: SessionDep,
     now: NowDep,
     user: OptionalUser,
-    token_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    token_id: Annotated[int, Path(ge=1, le=ID_MAX)],
 ) -> Response:
     """Revoke a token and go back to the list."""
     if user is not None and not user.is_guest:

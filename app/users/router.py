@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep
-from app.users import service, tokens
+from app.users import ratelimit, service, tokens
 from app.users.dependencies import (
     FORBIDDEN,
     UNAUTHORIZED,
@@ -20,7 +21,10 @@ from app.users.schemas import RoleUpdate, TokenCreate, TokenCreated, TokenPublic
 from app.users.settings import UserSettings, UserSettingsUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=ID_MAX)]
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many failed sign-ins for this account or address; see Retry-After"}
+}
 
 
 @router.post("/users", status_code=201, responses={409: {"description": "Email already registered"}})
@@ -56,10 +60,19 @@ def set_role(user_id: Id, body: RoleUpdate, session: SessionDep, _: AdminUser) -
     return UserPublic.of(service.set_role(session, user=user, role=body.role))
 
 
-@router.post("/tokens", status_code=201, responses=UNAUTHORIZED)
-def create_token(body: TokenCreate, session: SessionDep, now: NowDep, cheap: CheapHashDep) -> TokenCreated:
-    """Exchange email and password for a new API token (shown once)."""
-    user = service.authenticate(session, email=body.email, password=body.password, cheap_hash=cheap)
+@router.post("/tokens", status_code=201, responses={**UNAUTHORIZED, **TOO_MANY})
+def create_token(
+    request: Request, body: TokenCreate, session: SessionDep, now: NowDep, cheap: CheapHashDep
+) -> TokenCreated:
+    """Exchange email and password for a new API token (shown once); failures are throttled."""
+    user = service.authenticate(
+        session,
+        email=body.email,
+        password=body.password,
+        cheap_hash=cheap,
+        address=ratelimit.client_address(request),
+        now=now,
+    )
     if user is None:
         raise HTTPException(401, "Wrong email or password")
     token, plain = tokens.create_token(session, user=user, name=body.name, now=now)

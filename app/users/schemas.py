@@ -16,7 +16,9 @@ Email = Annotated[
         to_lower=True,
         min_length=3,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        # Explicit ranges (no @, space or control character), not \s: regex engines disagree on
+        # which Unicode characters \s covers, and the OpenAPI pattern must mean what the server checks.
+        pattern=r"^[^@\x00-\x20\x7f-\x9f]+@[^@\x00-\x20\x7f-\x9f]+\.[^@\x00-\x20\x7f-\x9f]+$",
     ),
 ]
 # Argon2 hashes any length, but a cap keeps one request from costing megabytes of hashing.

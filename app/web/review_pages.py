@@ -16,6 +16,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.bank import service as bank_service
+from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.quiz import forms as quiz_forms
 from app.quiz.dependencies import RngDep
@@ -28,7 +29,7 @@ from app.web.review_view import Screen, Study
 router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 Slug = Annotated[str, Query(max_length=80, pattern=r"^[a-z0-9-]*$")]
 FormSlug = Annotated[str, Form(max_length=80, pattern=r"^[a-z0-9-]*$")]
-CardId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CardId = Annotated[int, Path(ge=1, le=ID_MAX)]
 Millis = Annotated[int | None, Form(ge=0, le=2**53)]
 ReviewKey = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
@@ -59,7 +60,7 @@ def review_page(
     topic: Slug = "",
     tag: Slug = "",
     practice: bool = False,
-    skip: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    skip: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
 ) -> Response:
     """The next card, or "done for today" with what is left."""
     study = Study(topic, tag, practice)

@@ -56,12 +56,11 @@ def parse(form: Mapping[str, str]) -> Parsed:
         "lang": form.get("lang") or None,
         "interview_date": form.get("interview_date") or None,
         "timezone": form.get("timezone", "UTC"),
-        **{name: form.get(name, "") for name in _INTS},
         "layout": form.get("layout", "one"),
         "feedback": form.get("feedback", "immediate"),
         "feeds_schedule": form.get("feeds_schedule") == "true",
     }
-    for name in ("count", "interview_count"):  # the quiz defaults take whole numbers only
+    for name in _INTS:  # whole numbers only: the settings models take no text
         raw[name] = _whole(form.get(name, ""), name, errors)
     raw["desired_retention"] = _scaled(form.get("retention_percent", ""), 0.01, "retention_percent", errors)
     raw["interview_seconds"] = _scaled(form.get("interview_minutes", ""), 60, "interview_minutes", errors)

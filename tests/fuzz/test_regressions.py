@@ -56,3 +56,41 @@ def test_settings_update_with_nulls_keeps_settings_that_cannot_be_empty(client: 
         None,
         5,
     )
+
+
+def test_settings_refuse_booleans_numbers_as_dates_and_unknown_zones(client: TestClient) -> None:
+    # Each was accepted although the schema says otherwise (schemathesis: negative data accepted).
+    client.post("/api/v1/users", json={"email": "strict@example.com", "password": "correct horse battery"})
+    body = {"email": "strict@example.com", "password": "correct horse battery", "name": "t"}
+    auth = {"Authorization": f"Bearer {client.post('/api/v1/tokens', json=body).json()['token']}"}
+    for body in (
+        {"day_start_hour": False},
+        {"desired_retention": True},
+        {"interview_date": 0},
+        {"timezone": ""},
+        {"timezone": "Mars/Olympus"},
+    ):
+        response = client.patch("/api/v1/settings", json=body, headers=auth)
+        assert response.status_code == 422, body
+        assert response.json()["detail"][0]["loc"][-1] == next(iter(body))
+
+
+def test_token_requests_are_throttled_per_address_too(client: TestClient) -> None:
+    # Only the account was counted: guessing many accounts' passwords from one address went unchecked.
+    for n in range(10):
+        wrong = {"email": f"nobody{n}@example.com", "password": "wrong password", "name": "t"}
+        assert client.post("/api/v1/tokens", json=wrong).status_code == 401
+    blocked = client.post(
+        "/api/v1/tokens", json={"email": "new@example.com", "password": "x" * 8, "name": "t"}
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_email_pattern_means_the_same_to_every_regex_engine(client: TestClient) -> None:
+    # The pattern used \\s, which Python and the schema's readers understand differently.
+    accepted = client.post("/api/v1/users", json={"email": "ü@例子.中国", "password": "correct horse 1"})
+    assert accepted.status_code == 201, accepted.text
+    for email in ("a b@example.com", "a\u0085b@example.com", "a@b@example.com"):
+        refused = client.post("/api/v1/users", json={"email": email, "password": "correct horse 1"})
+        assert refused.status_code == 422, email

@@ -14,16 +14,15 @@ Defects found and fixed, each with a regression test in tests/fuzz/test_regressi
 undeclared 400 for a body that is not UTF-8, 405 ``Allow`` headers naming one route's methods, and
 ``POST /api/v1/review/next`` answering 422 instead of 405.
 
-Defects found in code owned by other issues are listed, with their owner and a note, in
-``known-defects.json`` (a schemathesis baseline): they do not fail this test, anything new does.
-Fix one, then regenerate the file (it must only shrink)::
-
-    rm tests/fuzz/known-defects.json && DEEPPREP_FUZZ_BASELINE_UPDATE=1 tests/run tests/fuzz
+Later runs found schema/validation mismatches (ids above PostgreSQL's integer range, a date read
+from a number, an e-mail pattern that regex engines read differently, undocumented 429s, loose
+``ask`` values); each was fixed in the schema itself, and nothing is baselined away. The only
+tolerance is in ``schemathesis.toml``: a 422 for schema-valid requests on the operations whose
+rules JSON Schema cannot express, with the reason for each.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -40,7 +39,7 @@ from tests.faults.procs import deepprep_env, serve
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
 EXAMPLES = 15
-KNOWN = Path(__file__).with_name("known-defects.json")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 # These can revoke the fuzzer's own token or demote its admin: they run last, with a spare admin.
 TAKES_AWAY = r"^(DELETE /api/v1/tokens/\{token_id\}|PUT /api/v1/users/\{user_id\}/role)$"
 
@@ -86,6 +85,8 @@ def schemathesis(base: str, token: str, report: Path, *selection: str) -> subpro
     """One ``st run`` over the live schema; exit status 0 means no failure was found."""
     command = [
         str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{base}/openapi.json",
         "--checks",
@@ -107,11 +108,6 @@ def schemathesis(base: str, token: str, report: Path, *selection: str) -> subpro
         "junit",
         "--report-junit-path",
         str(report),
-        "--baseline",
-        str(KNOWN),
-        # Update merges what this run found (both backends add to one file); delete the file first
-        # to drop entries that were fixed.
-        *(["--baseline-update"] if os.environ.get("DEEPPREP_FUZZ_BASELINE_UPDATE") else []),
         *selection,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)

@@ -70,3 +70,23 @@ def test_explain_pages_solve_and_practise(client: TestClient) -> None:
     assert 'role="alert"' in bad and "larger than the padded input" in bad
     practice = client.get("/explain/conv_output_size/practice?seed=3&pick=0").text
     assert 'class="verdict' in practice
+
+
+def test_booleans_are_not_numbers_and_numbers_are_not_booleans(client: TestClient) -> None:
+    wrong_number = client.post("/api/v1/explain/bn_forward", json={"x": [[1, 2], [3, 4]], "beta": False})
+    assert wrong_number.status_code == 422
+    assert wrong_number.json()["detail"][0]["loc"] == ["body", "beta"]
+    in_a_matrix = client.post("/api/v1/explain/attention", json={"query": [[1, True]], "key": [[1, 0]]})
+    assert in_a_matrix.json()["detail"][0]["loc"] == ["body", "query"]
+    wrong_flag = client.post(
+        "/api/v1/explain/pool_output_size", json={"input": 5, "kernel": 2, "ceil_mode": 0}
+    )
+    assert wrong_flag.status_code == 422
+    assert wrong_flag.json()["detail"][0]["loc"] == ["body", "ceil_mode"]
+
+
+def test_variant_asks_are_documented_and_checked_per_calculator(client: TestClient) -> None:
+    assert client.get("/api/v1/explain/conv_params/variant?seed=1&ask=macs").status_code == 200
+    wrong = client.get("/api/v1/explain/conv_output_size/variant?seed=1&ask=macs")
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["query", "ask"]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,25 @@ def _no_bool(value: Any) -> Any:
 
 PositiveInt = Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_no_bool)]
 NonNegativeInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_no_bool)]
-Pair = Annotated[tuple[PositiveInt, PositiveInt], BeforeValidator(to_pair)]
-NonNegativePair = Annotated[tuple[NonNegativeInt, NonNegativeInt], BeforeValidator(to_pair)]
+
+
+def _size_schema(minimum: int) -> dict[str, Any]:
+    # What clients may send (an int or [height, width]), not just the pair validation produces.
+    number = {"type": "integer", "minimum": minimum, "maximum": 100_000}
+    pair = {"type": "array", "items": number, "minItems": 2, "maxItems": 2}
+    return {"anyOf": [number, pair]}
+
+
+Pair = Annotated[
+    tuple[PositiveInt, PositiveInt],
+    BeforeValidator(to_pair),
+    WithJsonSchema(_size_schema(1), mode="validation"),
+]
+NonNegativePair = Annotated[
+    tuple[NonNegativeInt, NonNegativeInt],
+    BeforeValidator(to_pair),
+    WithJsonSchema(_size_schema(0), mode="validation"),
+]
 
 
 # ---- helpers ----------------------------------------------------------------------------

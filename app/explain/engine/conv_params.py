@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.explain.engine.base import (
     Calculator,
@@ -50,7 +50,7 @@ class ConvParamsParams(Params):
     type: ConvType = Field("standard", description="kind of convolution")
     groups: PositiveInt | None = Field(None, description="groups (group and grouped pointwise convs)")
     partial_ratio: float = Field(0.25, gt=0, le=1, description="share of channels a partial conv convolves")
-    bias: bool = Field(False, description="whether each output channel has a bias")
+    bias: StrictBool = Field(False, description="whether each output channel has a bias")
     input: Pair | None = Field(None, description="input height×width; gives the MACs and output size")
     stride: Pair = Field((1, 1), description="stride")
     padding: ConvPadding = Field((0, 0), description="padding per side, or 'same' / 'valid'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.explain.engine.base import (
     InvalidParams,
@@ -29,7 +29,7 @@ class ConvLayer(Params):
     padding: ConvPadding = (0, 0)
     dilation: Pair = (1, 1)
     groups: PositiveInt = 1
-    bias: bool = True
+    bias: StrictBool = True
 
 
 class PoolLayer(Params):
@@ -39,7 +39,7 @@ class PoolLayer(Params):
     kernel: Pair
     stride: Pair | None = None
     padding: NonNegativePair = (0, 0)
-    ceil_mode: bool = False
+    ceil_mode: StrictBool = False
     mode: Literal["max", "avg"] = "max"
 
 
@@ -66,7 +66,7 @@ class LinearLayer(Params):
 
     type: Literal["linear"]
     out_features: PositiveInt
-    bias: bool = True
+    bias: StrictBool = True
 
 
 Layer = Annotated[

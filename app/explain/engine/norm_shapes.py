@@ -6,7 +6,7 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.explain.engine.base import Calculator, Check, Params, PositiveInt, Slip, Solution, Text
 from app.explain.engine.cnn_common import slips_from
@@ -31,7 +31,7 @@ class NormShapesParams(Params):
         None, min_length=1, max_length=4, description="trailing dimensions LayerNorm normalises"
     )
     groups: PositiveInt | None = Field(None, description="number of groups (GroupNorm)")
-    affine: bool | None = Field(None, description="learnable γ and β; omitted means PyTorch's default")
+    affine: StrictBool | None = Field(None, description="learnable γ and β; omitted means PyTorch's default")
 
 
 def affine(p: NormShapesParams) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.explain.engine.base import (
     Calculator,
@@ -31,7 +31,7 @@ class PoolOutputParams(Params):
     kernel: Pair = Field(description="pooling window: an int or [height, width]")
     stride: Pair | None = Field(None, description="stride; omitted means the kernel size (PyTorch)")
     padding: NonNegativePair = Field((0, 0), description="padding per side, at most kernel/2")
-    ceil_mode: bool = Field(False, description="round up, keeping a last partial window")
+    ceil_mode: StrictBool = Field(False, description="round up, keeping a last partial window")
 
 
 def strides(p: PoolOutputParams) -> tuple[int, int]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -68,6 +70,13 @@ def describe(name: str) -> dict[str, Any]:
 def parse_params(name: str, raw: Mapping[str, Any]) -> Params:
     """Validate raw parameters; raise InvalidParams naming each bad parameter."""
     calc = get(name)
+    stray = [
+        (key, "expected a number, got a boolean")
+        for key, value in raw.items()
+        if key in _numeric_fields(name) and _holds_bool(value)
+    ]
+    if stray:
+        raise InvalidParams(stray)
     try:
         params = calc.params_model.model_validate(dict(raw))
     except ValidationError as exc:
@@ -76,6 +85,40 @@ def parse_params(name: str, raw: Mapping[str, Any]) -> Params:
     if problems:
         raise InvalidParams(problems)
     return params
+
+
+@cache
+def _numeric_fields(name: str) -> frozenset[str]:
+    """Parameters whose schema allows no boolean anywhere: ``true`` there is a client's mistake.
+
+    Lax validation would read ``true`` as 1 in a number or a matrix; the schema never offers it.
+    """
+    schema = get(name).params_model.model_json_schema()
+    return frozenset(
+        key
+        for key, prop in schema.get("properties", {}).items()
+        if '"boolean"' not in json.dumps(_resolve_refs(prop, schema.get("$defs", {})))
+    )
+
+
+def _resolve_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _resolve_refs(defs.get(node["$ref"].rsplit("/", 1)[-1], {}), defs)
+        return {k: _resolve_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_refs(v, defs) for v in node]
+    return node
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_holds_bool(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_bool(v) for v in value.values())
+    return False
 
 
 def _errors(exc: ValidationError) -> list[tuple[str, str]]:
