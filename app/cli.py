@@ -122,6 +122,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    settings.resolved_secret_key()  # made once here, before uvicorn spawns workers that all need it
     try:
         print(import_bank(settings).summary())
     except BankInvalid as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -56,14 +58,24 @@ class Settings(BaseSettings):
         return self.mode == "production" if self.secure_cookies is None else self.secure_cookies
 
     def resolved_secret_key(self) -> str:
-        """The configured secret, or one generated once and kept in the data directory."""
+        """The configured secret, or one generated once and kept in the data directory.
+
+        Several workers may start at once: the key is written to a private temporary file and
+        hard-linked into place, which fails if another process got there first; everyone then
+        reads the one file that won.
+        """
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(key)
-        return key
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.data_dir, delete=False) as handle:
+                handle.write(secrets.token_urlsafe(48))
+            try:
+                os.chmod(handle.name, 0o600)
+                os.link(handle.name, path)
+            except FileExistsError:
+                pass  # another process wrote it first: use theirs
+            finally:
+                os.unlink(handle.name)
+        return path.read_text().strip()

@@ -39,8 +39,7 @@ def _own(session: SessionDep, user: User, quiz_id: int) -> Quiz | None:
 
 
 def _not_found(request: Request) -> Response:
-    # Returned, not raised: an exception would roll back the request's session, and with it the
-    # guest just created for a first visit, which the error page still shows in the navigation.
+    # Returned rather than raised, so the request's session ends normally (no rollback).
     return error_page(request, 404, "No such interview")
 
 

@@ -16,7 +16,7 @@ from app.core.db import Database
 from app.core.deps import NowDep, SessionDep, SettingsDep, get_db, get_now, get_settings
 from app.users import security, tokens
 from app.users import service as user_service
-from app.users.models import User
+from app.users.models import User, UserView
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -47,7 +47,7 @@ def browser_user(
     if user is None:
         user = user_service.create_guest(session, now=now)
         request.session["uid"] = user.id
-        request.state.user = user
+        request.state.user = UserView.of(user)
     return user
 
 
@@ -84,7 +84,7 @@ def authenticate(request: Request, session: Session, *, now: datetime) -> User:
         ):
             raise HTTPException(403, "Cookie-authenticated API writes need the X-CSRF-Token header")
         user = cookie_user
-    request.state.user = user
+    request.state.user = UserView.of(user)
     return user
 
 

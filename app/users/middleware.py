@@ -18,7 +18,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import database_error
 from app.users import security
-from app.users.models import User
+from app.users.models import User, UserView
 
 SESSION_COOKIE = "deepprep_session"
 # A guest's progress lives behind this cookie; Starlette re-sends it on each response, so a year
@@ -62,9 +62,10 @@ class IdentityMiddleware:
             if state["user"] is None:
                 session.pop("uid", None)  # the user was deleted: forget them
 
-    def _load(self, uid: int) -> User | None:
+    def _load(self, uid: int) -> UserView | None:
         with self.db.session() as session:
-            return session.get(User, uid)
+            user = session.get(User, uid)
+            return UserView.of(user) if user is not None else None
 
 
 def install_identity(app: FastAPI, *, settings: Settings, db: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,27 @@ class User(Base):
     def display_name(self) -> str:
         """The email, or a neutral label for guests."""
         return self.email or f"guest-{self.id}"
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the signed-in user: plain values, safe after the request's session
+    rolled back or closed (an ORM row would try to reload itself there and fail)."""
+
+    id: int
+    email: str | None
+    role: str
+    is_guest: bool
+
+    @property
+    def is_admin(self) -> bool:
+        """True for the admin role."""
+        return self.role == "admin"
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        """A snapshot of ``user``."""
+        return cls(user.id, user.email, user.role, user.is_guest)
 
 
 class ApiToken(Base):

@@ -51,11 +51,16 @@ def revoke_token(session: Session, *, user: User, token_id: int, now: datetime) 
 
 def user_for_token(session: Session, *, token: str, now: datetime) -> User | None:
     """The owner of a live token, or None; notes when it was last used."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == security.token_digest(token)))
-    if row is None or row.revoked_at is not None:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == security.token_digest(token))
+    ).first()
+    if found is None or found[0].revoked_at is not None:
         return None
+    row, user = found.tuple()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
         with write_lock(session):
             session.commit()
-    return session.get(User, row.user_id)
+    return user

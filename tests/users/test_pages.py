@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from app.bootstrap import import_bank
+from app.core.config import Settings
+from app.core.deps import SessionDep
+from app.main import create_app
 from app.srs.models import Card, ReviewLog
+from app.users.dependencies import browser_user
 from app.users.models import User
 from tests.users.helpers import PASSWORD
 
@@ -157,3 +163,20 @@ def test_the_api_accepts_the_session_cookie_with_a_csrf_header(client: TestClien
     assert client.post(f"/api/v1/review/{card['id']}", json={"rating": 3}).status_code == 403
     ok = client.post(f"/api/v1/review/{card['id']}", json={"rating": 3}, headers={"X-CSRF-Token": csrf(page)})
     assert ok.status_code == 200
+
+
+def test_an_error_after_a_guest_is_created_still_renders_the_error_page(settings: Settings) -> None:
+    # The page showing the error read the new guest's ORM row after the request's session had rolled
+    # back and closed, and the error page itself crashed with a 500.
+    import_bank(settings)
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom(session: SessionDep, user: Annotated[User, Depends(browser_user)]) -> None:
+        session.execute(select(func.count()).select_from(Card))  # a transaction is now open
+        raise HTTPException(404, "nothing here")
+
+    with TestClient(app) as client:
+        response = client.get("/boom", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert "nothing here" in response.text

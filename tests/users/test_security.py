@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from app.users import security
 
@@ -38,3 +39,16 @@ def test_csrf_tokens_bind_secret_and_session() -> None:
     assert security.same_token(token, token)
     assert not security.same_token(token, None)
     assert not security.same_token(token, token[:-1] + "0")
+
+
+def test_workers_starting_together_share_one_generated_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.core.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", mode="test")
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: settings.resolved_secret_key(), range(32)))
+    assert len(keys) == 1
+    assert len(keys.pop()) >= 32
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["secret_key"]
