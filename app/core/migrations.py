@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
 
-from alembic import command
 from app.core.config import PROJECT_ROOT
 from app.core.db import Database
 

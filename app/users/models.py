@@ -50,6 +50,7 @@ class UserView:
     email: str | None
     role: str
     is_guest: bool
+    lang: str | None = None  # the saved interface language, if the learner chose one
 
     @property
     def is_admin(self) -> bool:
@@ -59,7 +60,8 @@ class UserView:
     @classmethod
     def of(cls, user: User) -> UserView:
         """A snapshot of ``user``."""
-        return cls(user.id, user.email, user.role, user.is_guest)
+        lang = (user.settings or {}).get("lang")
+        return cls(user.id, user.email, user.role, user.is_guest, lang if isinstance(lang, str) else None)
 
 
 class ApiToken(Base):

@@ -58,7 +58,7 @@ def user_for_token(session: Session, *, token: str, now: datetime) -> User | Non
     ).first()
     if found is None or found[0].revoked_at is not None:
         return None
-    row, user = found.tuple()
+    row, user = found._tuple()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
         with write_lock(session):

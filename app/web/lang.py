@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class PreferredLanguage:
-    """Copies ``user.settings["lang"]`` to ``request.state.preferred_lang``.
+    """Copies the user's saved language (``UserView.lang``) to ``request.state.preferred_lang``.
 
     Must run inside the identity middleware, which puts the user on ``request.state``.
     """
@@ -20,7 +20,7 @@ class PreferredLanguage:
         if scope["type"] == "http":
             state: dict[str, Any] = scope.setdefault("state", {})
             user = state.get("user")
-            lang = (user.settings or {}).get("lang") if user is not None else None
+            lang = user.lang if user is not None else None
             if lang is not None:
                 state["preferred_lang"] = lang
         await self.app(scope, receive, send)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.bank import catalog
 from app.bank import service as bank_service
 from app.core.deps import LangDep, NowDep, SessionDep, TemplatesDep
 from app.quiz import service as quiz_service
@@ -48,11 +49,12 @@ def search_page(
     """Full-text search in both languages with filters; without a query, the whole bank."""
     level = int(difficulty) if difficulty else None  # the form sends "" for "any"
     query = browse.Query(q=q.strip(), topic=topic, tag=tag, kind=kind, difficulty=level)
+    menus = catalog.get(session)
     context: dict[str, Any] = {
         "query": query,
         "results": browse.find(session, query=query, page=page),
-        "topics": bank_service.list_topics(session),
-        "tags": bank_service.all_tags(session),
+        "topics": menus.topic_pairs,
+        "menus": menus,
     }
     return templates.TemplateResponse(request, "search.html", context)
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from app.bank import service as bank_service
+from app.bank import catalog
 from app.core.db import ID_MAX
 from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.quiz import forms as quiz_forms
@@ -37,13 +37,14 @@ ReviewKey = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 def _render(
     request: Request, templates: TemplatesDep, session: Session, screen: Screen, study: Study, shown_at: int
 ) -> Response:
+    menus = catalog.get(session)
     context: dict[str, Any] = {
         "screen": screen,
         "study": study,
         "shown_at": shown_at,
         "client_review_id": uuid.uuid4().hex,
-        "topics": bank_service.list_topics(session),
-        "tags": bank_service.all_tags(session),
+        "topics": menus.topic_pairs,
+        "menus": menus,
     }
     return templates.TemplateResponse(request, "review.html", context, headers={"Cache-Control": "no-store"})
 
