@@ -46,8 +46,28 @@ def get_now(request: Request) -> datetime:
     return now
 
 
+# FastAPI runs a plain ``def`` dependency in the thread pool: for these lookups the trip cost
+# more than the work, several times per page. The async twins run on the event loop instead.
+
+
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _templates(request: Request) -> Jinja2Templates:
+    return get_templates(request)
+
+
+async def _now(request: Request) -> datetime:
+    return get_now(request)
+
+
+async def _lang(request: Request) -> str:
+    return request_lang(request)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-LangDep = Annotated[str, Depends(request_lang)]
-NowDep = Annotated[datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+LangDep = Annotated[str, Depends(_lang)]
+NowDep = Annotated[datetime, Depends(_now)]

@@ -15,4 +15,8 @@ def get_rng(request: Request) -> random.Random:
     return random.Random(secrets.randbits(64) if seed is None else seed)
 
 
-RngDep = Annotated[random.Random, Depends(get_rng)]
+async def _rng(request: Request) -> random.Random:
+    return get_rng(request)  # async: no thread-pool trip for a dependency this cheap
+
+
+RngDep = Annotated[random.Random, Depends(_rng)]

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fsrs import Scheduler
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.bank.models import Question
 from app.core.db import retry_locked, write_lock
 from app.srs import scheduler as core
-from app.srs.models import Card
+from app.srs.models import Card, ReviewLog
 from app.users.models import User
 from app.users.settings import UserSettings, load_settings
 
 T = TypeVar("T")
+_STATE_COLUMNS = tuple(field.name for field in fields(core.CardState))
+# Built once: their SQL and cache keys are reused by every review (see save_review).
+# Run on the Connection, not the Session: plain Core, none of the ORM's per-statement work.
+_INSERT_LOG = insert(ReviewLog).returning(ReviewLog.id)
+_MOVE_CARD = (
+    update(Card)  # SET: the columns named in the parameters
+    .where(Card.id == bindparam("card_id"))
+    .where(Card.version == bindparam("seen_version"))
+)
 # A concurrent write to the same card (version mismatch) or the same client_review_id (unique key).
 RACES = (StaleDataError, IntegrityError)
 
@@ -46,12 +57,35 @@ def state_of(card: Card) -> core.CardState:
     )
 
 
+def state_columns(state: core.CardState) -> dict[str, Any]:
+    """The card columns that hold ``state`` (they share the state's field names)."""
+    return {name: getattr(state, name) for name in _STATE_COLUMNS}
+
+
 def apply_state(card: Card, state: core.CardState) -> None:
     """Write a pure state onto a card row."""
-    card.state, card.step, card.due, card.last_review = state.state, state.step, state.due, state.last_review
-    card.stability, card.difficulty = state.stability, state.difficulty
-    card.reps, card.lapses, card.leech = state.reps, state.lapses, state.leech
-    card.suspended, card.buried_until = state.suspended, state.buried_until
+    for name, value in state_columns(state).items():
+        setattr(card, name, value)
+
+
+def save_review(session: Session, *, card: Card, after: core.CardState, log: dict[str, Any]) -> ReviewLog:
+    """Insert the review ``log`` and move ``card`` to ``after`` in one transaction; commit.
+
+    Two prepared Core statements: the ORM's unit of work cost more than all the rest of a review.
+    The UPDATE checks ``Card.version`` as the mapper does, so a concurrent writer makes it match
+    no row, and StaleDataError sends the caller round again (see ``RACES``).
+    """
+    moved = {**state_columns(after), "version": card.version + 1}
+    with write_lock(session):
+        connection = session.connection()
+        log_id = connection.execute(_INSERT_LOG, log).scalar_one()
+        updated = connection.execute(_MOVE_CARD, {**moved, "card_id": card.id, "seen_version": card.version})
+        if updated.rowcount != 1:
+            raise StaleDataError(f"card {card.id} changed while it was being reviewed")
+        session.commit()
+    for name, value in moved.items():  # the loaded row now matches the database, and stays clean
+        set_committed_value(card, name, value)
+    return ReviewLog(id=log_id, **log)
 
 
 def get_card(session: Session, *, user: User, card_id: int, for_update: bool = False) -> Card:

@@ -22,6 +22,7 @@ from app.srs.cards import (
     apply_state,
     get_card,
     optimistic_then_locked,
+    save_review,
     scheduler_for,
     state_of,
 )
@@ -97,23 +98,24 @@ def review(
                 leech_threshold=settings.leech_threshold,
                 leech_suspends=settings.leech_action == "suspend",
             )
-        log = ReviewLog(
-            user_id=user.id,
-            card_id=card.id,
-            client_review_id=key,
-            rating=rating,
-            reviewed_at=at,
-            duration_ms=duration_ms,
-            affects_schedule=affects_schedule,
-            state_before=before.state,
-            interval_days=core.scheduled_interval_days(before),
-            card_before=before.to_json(),
-            card_after=after.to_json(),
+        log = save_review(
+            session,
+            card=card,
+            after=after,
+            log={
+                "user_id": user.id,
+                "card_id": card.id,
+                "client_review_id": key,
+                "rating": rating,
+                "reviewed_at": at,
+                "duration_ms": duration_ms,
+                "affects_schedule": affects_schedule,
+                "state_before": before.state,
+                "interval_days": core.scheduled_interval_days(before),
+                "card_before": before.to_json(),
+                "card_after": after.to_json(),
+            },
         )
-        with write_lock(session):
-            session.add(log)
-            apply_state(card, after)
-            session.commit()
         return ReviewOutcome(log=log, card=card, replayed=False)
 
     return optimistic_then_locked(session, attempt)

@@ -118,6 +118,34 @@ class ApiCall:
             return work(session, authenticate(self.request, session, now=self.now))
 
 
+@dataclass(frozen=True)
+class PageCall:
+    """A browser page whose database work and rendering run as one unit (``Database.run``): the
+    session's user (a guest on a first visit, as ``CurrentUser``), then ``work(session, user)``.
+
+    For the hot study pages: each sync dependency is a thread-pool trip, and many threads
+    rendering at once fought over the GIL (bench/RESULTS.md, page render).
+    """
+
+    request: Request
+    now: datetime
+
+    async def run(self, work: Callable[[Session, User], T]) -> T:
+        """``work(session, user)`` on a database worker thread."""
+        db = get_db(self.request)
+        return await db.run(partial(self._unit, db, work))
+
+    def _unit(self, db: Database, work: Callable[[Session, User], T]) -> T:
+        with db.session() as session:
+            user = browser_user(self.request, session, self.now, session_user(self.request, session))
+            return work(session, user)
+
+
+async def page_call(request: Request) -> PageCall:
+    """The request and its clock (no database work yet)."""
+    return PageCall(request, get_now(request))
+
+
 async def api_call(request: Request) -> ApiCall:
     """The request, its settings and its clock (no database work yet)."""
     return ApiCall(request, get_settings(request), get_now(request))
@@ -148,5 +176,6 @@ ApiUser = Annotated[User, Depends(api_user)]
 AccountUser = Annotated[User, Depends(account_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
 ApiCallDep = Annotated[ApiCall, Depends(api_call)]
+PageCallDep = Annotated[PageCall, Depends(page_call)]
 CheapHashDep = Annotated[bool, Depends(cheap_hashing)]
 CsrfProtected = Depends(require_csrf)

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from app.bank import catalog
 from app.core.db import ID_MAX
-from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
+from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep, get_settings, get_templates
 from app.quiz import forms as quiz_forms
-from app.quiz.dependencies import RngDep
+from app.quiz.dependencies import get_rng
 from app.quiz.present import Response as Answer
 from app.srs import service
-from app.users.dependencies import CsrfProtected, CurrentUser
+from app.users.dependencies import CsrfProtected, CurrentUser, PageCallDep
+from app.users.models import User
 from app.web import review_view
 from app.web.review_view import Screen, Study
 
@@ -50,14 +51,9 @@ def _render(
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_page(
+async def review_page(
     request: Request,
-    session: SessionDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-    now: NowDep,
-    user: CurrentUser,
-    rng: RngDep,
+    call: PageCallDep,
     topic: Slug = "",
     tag: Slug = "",
     practice: bool = False,
@@ -65,10 +61,16 @@ def review_page(
 ) -> Response:
     """The next card, or "done for today" with what is left."""
     study = Study(topic, tag, practice)
-    screen = review_view.next_screen(
-        session, user=user, study=study, now=now, fuzz=settings.fsrs_fuzz, rng=rng, skip_question=skip
-    )
-    return _render(request, templates, session, screen, study, int(now.timestamp() * 1000))
+    fuzz, rng = get_settings(request).fsrs_fuzz, get_rng(request)
+
+    def page(session: Session, user: User) -> Response:
+        screen = review_view.next_screen(
+            session, user=user, study=study, now=call.now, fuzz=fuzz, rng=rng, skip_question=skip
+        )
+        shown_at = int(call.now.timestamp() * 1000)
+        return _render(request, get_templates(request), session, screen, study, shown_at)
+
+    return await call.run(page)
 
 
 @router.post("/review/undo")
