@@ -73,17 +73,7 @@ def _take_yaml(
 ) -> None:
     note = "took the YAML version"
     if loaded is None:  # deleted from YAML: retire it as the sync would have
-        service.write(
-            session,
-            row=row,
-            version=row.version,
-            topic=row.topic,
-            item=None,
-            retired=True,
-            author=author,
-            now=now,
-            note=note,
-        )
+        service.retire(session, row=row, author=author, now=now, note=note)
         row.source_hash = row.content_hash
         return
     topic = service.topic_row(session, slug=loaded.topic)

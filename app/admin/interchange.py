@@ -131,17 +131,7 @@ def _apply(
                     )
         for slug in preview.diff.removed:
             row = service.get_item(session, slug=slug)
-            service.write(
-                session,
-                row=row,
-                version=row.version,
-                topic=row.topic,
-                item=None,
-                retired=True,
-                author=author,
-                now=now,
-                note=note,
-            )
+            service.retire(session, row=row, author=author, now=now, note=note)
     except BaseException:
         session.rollback()  # all or nothing
         raise

@@ -204,6 +204,21 @@ def revert(
     return row
 
 
+def retire(session: Session, *, row: Question, author: User | None, now: datetime, note: str) -> None:
+    """Retire ``row`` at the version it holds now, with a revision; no commit (see ``write``)."""
+    write(
+        session,
+        row=row,
+        version=row.version,
+        topic=row.topic,
+        item=None,
+        retired=True,
+        author=author,
+        now=now,
+        note=note,
+    )
+
+
 def write(
     session: Session,
     *,

@@ -18,24 +18,13 @@ from app.core.deps import NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.core.errors import error_page
 from app.quiz import forms, results, service
 from app.quiz.dependencies import RngDep
-from app.quiz.models import Quiz
 from app.quiz.pages import PostedForm
 from app.quiz.schemas import QuizCreate
 from app.users.dependencies import CsrfProtected, CurrentUser
-from app.users.models import User
 
 router = APIRouter(prefix="/interview", include_in_schema=False, dependencies=[CsrfProtected])
 QuizId = Annotated[int, Path(ge=1, le=ID_MAX)]
 MIN_SECONDS = 5
-
-
-def _own(session: SessionDep, user: User, quiz_id: int) -> Quiz | None:
-    """The learner's interview, or None (the page then answers 404)."""
-    try:
-        quiz = service.get(session, user=user, quiz_id=quiz_id)
-    except service.QuizNotFound:
-        return None
-    return quiz if quiz.mode == "interview" else None
 
 
 def _not_found(request: Request) -> Response:
@@ -118,7 +107,7 @@ def question(
     quiz_id: QuizId,
 ) -> Response:
     """The current question with its countdown."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     if quiz.score is not None:
@@ -142,7 +131,7 @@ def answer_question(
     shown_at: Annotated[int | None, Form(ge=0, le=2**53)] = None,
 ) -> Response:
     """Keep the answer and go to the next question (or to grading after the last)."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     for pos in forms.positions(form)[:1]:
@@ -166,7 +155,7 @@ def finish(
     request: Request, session: SessionDep, now: NowDep, user: CurrentUser, quiz_id: QuizId
 ) -> Response:
     """Stop answering; the questions left count as unanswered."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     service.finish(session, user=user, quiz=quiz, now=now)
@@ -178,7 +167,7 @@ def grade_page(
     request: Request, session: SessionDep, templates: TemplatesDep, user: CurrentUser, quiz_id: QuizId
 ) -> Response:
     """Each answer beside the model answer; tick the key points it covered."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     if quiz.finished_at is None:
@@ -197,7 +186,7 @@ def grade(
     form: PostedForm,
 ) -> Response:
     """Score the answers by the key points ticked and show the report."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     ticked = forms.answers(form, [a.position for a in quiz.attempts])
@@ -220,7 +209,7 @@ def report(
     request: Request, session: SessionDep, templates: TemplatesDep, user: CurrentUser, quiz_id: QuizId
 ) -> Response:
     """Strongest and weakest topics, time used, what to study next, and the change since last time."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="interview")
     if quiz is None:
         return _not_found(request)
     if quiz.score is None:

@@ -23,7 +23,6 @@ from app.quiz.dependencies import RngDep
 from app.quiz.models import Quiz
 from app.quiz.schemas import QuizCreate
 from app.users.dependencies import CsrfProtected, CurrentUser
-from app.users.models import User
 
 router = APIRouter(prefix="/quiz", include_in_schema=False, dependencies=[CsrfProtected])
 QuizId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -37,15 +36,6 @@ async def posted_form(request: Request) -> FormData:
 
 
 PostedForm = Annotated[FormData, Depends(posted_form)]
-
-
-def _own(session: SessionDep, user: User, quiz_id: int) -> Quiz | None:
-    """The learner's quiz, or None (the page then answers 404)."""
-    try:
-        quiz = service.get(session, user=user, quiz_id=quiz_id)
-    except service.QuizNotFound:
-        return None
-    return quiz if quiz.mode == "quiz" else None
 
 
 def _not_found(request: Request) -> Response:
@@ -146,7 +136,7 @@ def take(
     feedback: Annotated[int | None, Query(ge=0, le=49)] = None,
 ) -> Response:
     """The next question (one at a time), the feedback on one just answered, or the whole quiz."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="quiz")
     if quiz is None:
         return _not_found(request)
     shown_at = int(now.timestamp() * 1000)
@@ -177,7 +167,7 @@ def answer_one(
     shown_at: Millis = None,
 ) -> Response:
     """Record the answer to one question, then show its feedback or the next question."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="quiz")
     if quiz is None:
         return _not_found(request)
     asked = forms.positions(form)
@@ -228,7 +218,7 @@ def submit_all(
     form: PostedForm,
 ) -> Response:
     """Hand in a whole one-page quiz and see the results."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="quiz")
     if quiz is None:
         return _not_found(request)
     asked = forms.positions(form)
@@ -250,7 +240,7 @@ def finish(
     request: Request, session: SessionDep, now: NowDep, user: CurrentUser, quiz_id: QuizId
 ) -> Response:
     """End the quiz now (unanswered questions count as wrong)."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="quiz")
     if quiz is None:
         return _not_found(request)
     service.finish(session, user=user, quiz=quiz, now=now)
@@ -262,7 +252,7 @@ def quiz_results(
     request: Request, session: SessionDep, templates: TemplatesDep, user: CurrentUser, quiz_id: QuizId
 ) -> Response:
     """Score per topic, time per question, every answer with its explanation, what to revisit."""
-    quiz = _own(session, user, quiz_id)
+    quiz = service.find(session, user=user, quiz_id=quiz_id, mode="quiz")
     if quiz is None:
         return _not_found(request)
     if quiz.finished_at is None:

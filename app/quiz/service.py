@@ -121,6 +121,14 @@ def get(session: Session, *, user: User, quiz_id: int) -> Quiz:
     return quiz
 
 
+def find(session: Session, *, user: User, quiz_id: int, mode: str) -> Quiz | None:
+    """The user's quiz ``quiz_id`` if it is a ``mode`` ("quiz" or "interview"); None otherwise."""
+    quiz = session.get(Quiz, quiz_id)
+    if quiz is None or quiz.user_id != user.id or quiz.mode != mode:
+        return None
+    return quiz
+
+
 def presentation(attempt: Attempt) -> Presentation:
     """How the attempt's question is shown (same options order and numbers every time)."""
     return present(attempt.question.body, int(attempt.params.get("seed", 0)))

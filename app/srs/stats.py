@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.bank import service as bank_service
 from app.bank.models import Question, Topic
 from app.srs import days
 from app.srs import scheduler as core
-from app.srs.cards import scheduler_for, state_of
+from app.srs.cards import scheduler_for
 from app.srs.models import Card, ReviewLog
 from app.users.models import User
 from app.users.settings import UserSettings, load_settings
@@ -166,26 +167,14 @@ def _forecast(session: Session, user: User, settings: UserSettings, today: date)
 
 
 def _mastery(session: Session, user: User, now: datetime) -> list[TopicMastery]:
-    scheduler = scheduler_for(user, fuzz=False)
-    recall: dict[int, list[float]] = defaultdict(list)
-    stmt = select(Card).join(Question).where(Card.user_id == user.id, Card.state != core.NEW)
-    for card in session.scalars(stmt):
-        recall[card.question.topic_id].append(core.retrievability(scheduler, state_of(card), now))
-    topics = session.execute(
-        select(Topic, func.count(Question.id))
-        .join(Question, Question.topic_id == Topic.id)
-        .where(Topic.retired.is_(False), Question.retired.is_(False))
-        .group_by(Topic.id)
-        .order_by(Topic.position)
-    ).tuples()
     return [
         TopicMastery(
-            topic=t.slug,
+            topic=topic.slug,
             questions=n,
-            studied=len(recall[t.id]),
-            mastery=fmean(recall[t.id]) if recall[t.id] else None,
+            studied=len(recall),
+            mastery=fmean(recall) if recall else None,
         )
-        for t, n in topics
+        for topic, n, recall in _recall_by_topic(session, user, now)
     ]
 
 
@@ -234,6 +223,21 @@ def daily_counts(session: Session, *, user: User, now: datetime, span: int = HEA
 
 def topic_recall(session: Session, *, user: User, at: datetime) -> list[TopicRecall]:
     """Per topic, the predicted recall at ``at`` of the user's studied cards, in bank order."""
+    return [
+        TopicRecall(
+            topic=topic.slug,
+            questions=n,
+            studied=len(recall),
+            recall=fmean(recall) if recall else None,
+            expected=sum(recall) / n,
+        )
+        for topic, n, recall in _recall_by_topic(session, user, at)
+    ]
+
+
+def _recall_by_topic(session: Session, user: User, at: datetime) -> list[tuple[Topic, int, list[float]]]:
+    """Active topics with items, in bank order: the topic, its number of active items, and the
+    retrievability at ``at`` of each studied card of an active item."""
     scheduler = scheduler_for(user, fuzz=False)
     recall: dict[int, list[float]] = defaultdict(list)
     columns = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review)
@@ -245,23 +249,7 @@ def topic_recall(session: Session, *, user: User, at: datetime) -> list[TopicRec
     for row in session.execute(stmt):
         state = core.CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
         recall[row.topic_id].append(core.retrievability(scheduler, state, at))
-    topics = session.execute(
-        select(Topic, func.count(Question.id))
-        .join(Question, Question.topic_id == Topic.id)
-        .where(Topic.retired.is_(False), Question.retired.is_(False))
-        .group_by(Topic.id)
-        .order_by(Topic.position)
-    ).tuples()
-    return [
-        TopicRecall(
-            topic=t.slug,
-            questions=n,
-            studied=len(recall[t.id]),
-            recall=fmean(recall[t.id]) if recall[t.id] else None,
-            expected=sum(recall[t.id]) / n if n else 0.0,
-        )
-        for t, n in topics
-    ]
+    return [(topic, n, recall[topic.id]) for topic, n in bank_service.list_topics(session) if n]
 
 
 def answer_buttons(

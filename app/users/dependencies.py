@@ -96,35 +96,12 @@ def api_user(request: Request, session: SessionDep, now: NowDep) -> User:
 
 
 @dataclass(frozen=True)
-class ApiCall:
-    """An API request whose database work runs as one unit: open a session, authenticate,
-    call the service, close, in a single worker-thread trip (``Database.run``).
+class _OneTrip:
+    """A request whose database work runs as one unit: open a session, find the user, call
+    ``work(session, user)``, close, in a single worker-thread trip (``Database.run``).
 
-    The hot review routes use it: with a session, settings, clock and user each resolved as a
-    sync dependency, FastAPI made seven thread-pool trips per request, as costly as the work.
-    """
-
-    request: Request
-    settings: Settings
-    now: datetime
-
-    async def run(self, work: Callable[[Session, User], T]) -> T:
-        """``work(session, user)`` on a worker thread; 401/403 as for ``ApiUser``."""
-        db = get_db(self.request)
-        return await db.run(partial(self._unit, db, work))
-
-    def _unit(self, db: Database, work: Callable[[Session, User], T]) -> T:
-        with db.session() as session:
-            return work(session, authenticate(self.request, session, now=self.now))
-
-
-@dataclass(frozen=True)
-class PageCall:
-    """A browser page whose database work and rendering run as one unit (``Database.run``): the
-    session's user (a guest on a first visit, as ``CurrentUser``), then ``work(session, user)``.
-
-    For the hot study pages: each sync dependency is a thread-pool trip, and many threads
-    rendering at once fought over the GIL (bench/RESULTS.md, page render).
+    The hot routes use it: with a session, settings, clock and user each resolved as a sync
+    dependency, FastAPI made seven thread-pool trips per request, as costly as the work.
     """
 
     request: Request
@@ -137,8 +114,29 @@ class PageCall:
 
     def _unit(self, db: Database, work: Callable[[Session, User], T]) -> T:
         with db.session() as session:
-            user = browser_user(self.request, session, self.now, session_user(self.request, session))
-            return work(session, user)
+            return work(session, self._user(session))
+
+    def _user(self, session: Session) -> User:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ApiCall(_OneTrip):
+    """An API request (bearer token or session cookie; 401/403 as for ``ApiUser``)."""
+
+    settings: Settings
+
+    def _user(self, session: Session) -> User:
+        return authenticate(self.request, session, now=self.now)
+
+
+@dataclass(frozen=True)
+class PageCall(_OneTrip):
+    """A browser page, rendering included (many threads rendering at once fought over the GIL,
+    bench/RESULTS.md); the session's user, a guest on a first visit as for ``CurrentUser``."""
+
+    def _user(self, session: Session) -> User:
+        return browser_user(self.request, session, self.now, session_user(self.request, session))
 
 
 async def page_call(request: Request) -> PageCall:
@@ -148,7 +146,7 @@ async def page_call(request: Request) -> PageCall:
 
 async def api_call(request: Request) -> ApiCall:
     """The request, its settings and its clock (no database work yet)."""
-    return ApiCall(request, get_settings(request), get_now(request))
+    return ApiCall(request, get_now(request), get_settings(request))
 
 
 async def account_user(user: Annotated[User, Depends(api_user)]) -> User:
