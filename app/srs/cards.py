@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from app.bank.models import Question
 from app.core.db import retry_locked, write_lock
@@ -26,18 +27,46 @@ T = TypeVar("T")
 _STATE_COLUMNS = tuple(field.name for field in fields(core.CardState))
 # Built once: their SQL and cache keys are reused by every review (see save_review).
 # Run on the Connection, not the Session: plain Core, none of the ORM's per-statement work.
-_INSERT_LOG = insert(ReviewLog).returning(ReviewLog.id)
+# sort_by_parameter_order: with several logs in one execute, ids come back in the order given.
+_INSERT_LOG = insert(ReviewLog).returning(ReviewLog.id, sort_by_parameter_order=True)
 _MOVE_CARD = (
     update(Card)  # SET: the columns named in the parameters
     .where(Card.id == bindparam("card_id"))
     .where(Card.version == bindparam("seen_version"))
 )
+# The review path reads cards as plain Core rows through statements built once: loading an ORM
+# Card, and building and keying a select per request, cost more than running the query.
+_CARD_ROW = select(
+    Card.id, Card.user_id, Card.question_id, Card.version, *(getattr(Card, name) for name in _STATE_COLUMNS)
+).where(Card.id == bindparam("card_id"))
+_CARD_ROW_LOCKED = _CARD_ROW.with_for_update()
 # A concurrent write to the same card (version mismatch) or the same client_review_id (unique key).
 RACES = (StaleDataError, IntegrityError)
 
 
 class CardNotFound(LookupError):
     """No such card for this user (another user's card is reported the same way)."""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as a review reads and writes it: its ids, its optimistic-lock version, its state."""
+
+    id: int
+    user_id: int
+    question_id: int
+    version: int
+    state: core.CardState
+
+
+def read_card(session: Session, *, user_id: int, card_id: int, locked: bool = False) -> CardRow:
+    """The user's card ``card_id`` as a plain row (row-locked when ``locked``); CardNotFound otherwise."""
+    stmt = _CARD_ROW_LOCKED if locked else _CARD_ROW
+    row = session.connection().execute(stmt, {"card_id": card_id}).first()
+    if row is None or row.user_id != user_id:
+        raise CardNotFound(card_id)
+    card_id, owner, question_id, version, *state = row._tuple()
+    return CardRow(card_id, owner, question_id, version, core.CardState(*state))
 
 
 def state_of(card: Card) -> core.CardState:
@@ -68,24 +97,57 @@ def apply_state(card: Card, state: core.CardState) -> None:
         setattr(card, name, value)
 
 
-def save_review(session: Session, *, card: Card, after: core.CardState, log: dict[str, Any]) -> ReviewLog:
-    """Insert the review ``log`` and move ``card`` to ``after`` in one transaction; commit.
+@dataclass(frozen=True)
+class PlannedReview:
+    """A review computed from what was read, not yet written: the card, its new state, the log row."""
 
-    Two prepared Core statements: the ORM's unit of work cost more than all the rest of a review.
-    The UPDATE checks ``Card.version`` as the mapper does, so a concurrent writer makes it match
-    no row, and StaleDataError sends the caller round again (see ``RACES``).
+    card: CardRow
+    after: core.CardState
+    log: dict[str, Any]
+
+
+def _move(planned: PlannedReview) -> dict[str, Any]:
+    """The UPDATE's parameters: the new state, the next version, and the version the review read."""
+    seen = planned.card.version
+    card = {"card_id": planned.card.id, "seen_version": seen, "version": seen + 1}
+    return {**state_columns(planned.after), **card}
+
+
+def save_reviews(session: Session, planned: Sequence[PlannedReview]) -> list[ReviewLog]:
+    """Insert every planned log and move every card, in one transaction; commit.
+
+    Two prepared Core statements, each run once for all the reviews: the ORM's unit of work cost
+    more than the rest of a review. The UPDATE checks ``Card.version`` as the mapper does, so a
+    concurrent writer makes it match fewer rows, and StaleDataError sends the caller round again
+    (see ``RACES``) with nothing written.
     """
-    moved = {**state_columns(after), "version": card.version + 1}
+    if not planned:
+        return []
+    moves = [
+        {
+            **state_columns(p.after),
+            "version": p.card.version + 1,
+            "card_id": p.card.id,
+            "seen_version": p.card.version,
+        }
+        for p in planned
+    ]
     with write_lock(session):
         connection = session.connection()
-        log_id = connection.execute(_INSERT_LOG, log).scalar_one()
-        updated = connection.execute(_MOVE_CARD, {**moved, "card_id": card.id, "seen_version": card.version})
-        if updated.rowcount != 1:
-            raise StaleDataError(f"card {card.id} changed while it was being reviewed")
+        log_ids = connection.execute(_INSERT_LOG, [p.log for p in planned]).scalars().all()
+        if len(moves) == 1 or not connection.dialect.supports_sane_multi_rowcount:
+            updated = sum(connection.execute(_MOVE_CARD, move).rowcount for move in moves)
+        else:
+            updated = connection.execute(_MOVE_CARD, moves).rowcount
+        if updated != len(moves):
+            raise StaleDataError("a card changed while it was being reviewed")
         session.commit()
-    for name, value in moved.items():  # the loaded row now matches the database, and stays clean
-        set_committed_value(card, name, value)
-    return ReviewLog(id=log_id, **log)
+    for move in moves:  # a caller may hold a card as an ORM object (the quiz made it): keep it current
+        loaded = session.identity_map.get(identity_key(Card, move["card_id"]))
+        if loaded is not None:
+            for name in (*_STATE_COLUMNS, "version"):
+                set_committed_value(loaded, name, move[name])
+    return [ReviewLog(id=log_id, **p.log) for log_id, p in zip(log_ids, planned, strict=True)]
 
 
 def get_card(session: Session, *, user: User, card_id: int, for_update: bool = False) -> Card:

@@ -5,6 +5,7 @@ A contract for flashcard clients: every route takes ``Authorization: Bearer <tok
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.core.db import ID_MAX
-from app.core.deps import NowDep, SessionDep
-from app.srs import queue, service
+from app.core.deps import NowDep, SessionDep, get_db
+from app.srs import queue, service, together
 from app.srs.data_router import router as data_router
 from app.srs.models import Card
 from app.srs.scheduler import STATE_NAMES
@@ -88,34 +89,22 @@ def undo(session: SessionDep, user: ApiUser) -> CardPublic:
 )
 async def review(card_id: CardId, body: ReviewIn, call: ApiCallDep) -> ReviewResult:
     """Answer a card; retrying with the same client_review_id returns the first result."""
-    return await call.run(lambda session, user: _review(session, user, call, card_id, body))
-
-
-def _review(session: Session, user: User, call: ApiCall, card_id: int, body: ReviewIn) -> ReviewResult:
-    try:
-        outcome = service.review(
-            session,
-            user=user,
-            card_id=card_id,
-            rating=body.rating,
-            now=call.now,
-            fuzz=call.settings.fsrs_fuzz,
-            duration_ms=body.duration_ms,
-            client_review_id=body.client_review_id,
-            affects_schedule=body.affects_schedule,
-        )
+    key = body.client_review_id or uuid.uuid4().hex
+    answer = service.Answer(card_id, body.rating, key, body.duration_ms, body.affects_schedule)
+    submit = together.Submit(call.user_in, answer, call.now, call.settings.fsrs_fuzz)
+    try:  # answered in one trip and one commit with the submits waiting beside it
+        outcome = await together.SUBMITS.submit(get_db(call.request), submit)
     except service.CardNotFound as exc:
         raise HTTPException(404, "No such card") from exc
     except service.ReviewConflict as exc:
         raise HTTPException(409, str(exc)) from exc
-    card = outcome.card
     return ReviewResult.model_validate(
         {
             "review_id": outcome.log.id,
             "reviewed_at": outcome.log.reviewed_at,
             "card": {
                 **outcome.log.card_after,
-                "id": card.id,
+                "id": outcome.card.id,
                 "state": STATE_NAMES[outcome.log.card_after["state"]],
             },
         }

@@ -8,9 +8,10 @@ being overwritten; the whole unit then runs again on fresh data (``retry_locked`
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from fsrs import Scheduler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,16 +20,19 @@ from app.srs import days
 from app.srs import scheduler as core
 from app.srs.cards import (
     CardNotFound,
+    CardRow,
+    PlannedReview,
     apply_state,
     get_card,
     optimistic_then_locked,
-    save_review,
+    read_card,
+    save_reviews,
     scheduler_for,
     state_of,
 )
 from app.srs.models import Card, ReviewLog
 from app.users.models import User
-from app.users.settings import load_settings
+from app.users.settings import UserSettings, load_settings
 
 __all__ = ["CardNotFound", "NothingToUndo", "ReviewConflict", "UndoConflict", "get_card"]
 
@@ -50,8 +54,32 @@ class ReviewOutcome:
     """The stored log and the card after it; ``replayed`` when a retry found an earlier result."""
 
     log: ReviewLog
-    card: Card
+    card: CardRow
     replayed: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner sent for one card; ``client_review_id`` makes a retry return the first result."""
+
+    card_id: int
+    rating: int
+    client_review_id: str
+    duration_ms: int | None = None
+    affects_schedule: bool = True
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The user's scheduler and settings, built once per review."""
+
+    scheduler: Scheduler
+    settings: UserSettings
+
+    @classmethod
+    def of(cls, user: User, *, fuzz: bool) -> Rules:
+        settings = load_settings(user.settings)
+        return cls(scheduler_for(user, fuzz=fuzz, settings=settings), settings)
 
 
 def review(
@@ -67,58 +95,76 @@ def review(
     affects_schedule: bool = True,
 ) -> ReviewOutcome:
     """Answer a card; a retry with the same ``client_review_id`` returns the first result; commit."""
-    key = client_review_id or uuid.uuid4().hex
-    settings = load_settings(user.settings)
-    scheduler = scheduler_for(user, fuzz=fuzz, settings=settings)
+    answer = Answer(card_id, rating, client_review_id or uuid.uuid4().hex, duration_ms, affects_schedule)
+    return answer_card(session, user=user, answer=answer, now=now, fuzz=fuzz)
+
+
+def answer_card(session: Session, *, user: User, answer: Answer, now: datetime, fuzz: bool) -> ReviewOutcome:
+    """``review`` for one prepared answer: optimistic first, locked on a lost race; commit."""
+    rules = Rules.of(user, fuzz=fuzz)
 
     def attempt(locked: bool) -> ReviewOutcome:
-        # The optimistic first try skips the look-up of the key: a retry then fails the INSERT on
-        # the (user_id, client_review_id) unique key, rolls back, and the locked re-run replays it.
-        earlier = _earlier(session, user, key) if locked else None
-        if earlier is not None:
-            return _replay(session, user, earlier, card_id, rating)
-        try:
-            card = get_card(session, user=user, card_id=card_id, for_update=locked)
-        except CardNotFound:
-            earlier = _earlier(session, user, key)  # a reused key still answers 409, as before
-            if earlier is None:
-                raise
-            return _replay(session, user, earlier, card_id, rating)
-        before = state_of(card)
-        # Two clients can race: never log a review earlier than the one it follows.
-        at = max(now, before.last_review) if before.last_review else now
-        after = before
-        if affects_schedule:
-            after = core.review(
-                scheduler,
-                card_id=card.id,
-                before=before,
-                rating=rating,
-                now=at,
-                leech_threshold=settings.leech_threshold,
-                leech_suspends=settings.leech_action == "suspend",
-            )
-        log = save_review(
-            session,
-            card=card,
-            after=after,
-            log={
-                "user_id": user.id,
-                "card_id": card.id,
-                "client_review_id": key,
-                "rating": rating,
-                "reviewed_at": at,
-                "duration_ms": duration_ms,
-                "affects_schedule": affects_schedule,
-                "state_before": before.state,
-                "interval_days": core.scheduled_interval_days(before),
-                "card_before": before.to_json(),
-                "card_after": after.to_json(),
-            },
-        )
-        return ReviewOutcome(log=log, card=card, replayed=False)
+        step = plan_review(session, user=user, answer=answer, now=now, rules=rules, locked=locked)
+        if isinstance(step, ReviewOutcome):
+            return step
+        return written(step, save_reviews(session, [step])[0])
 
     return optimistic_then_locked(session, attempt)
+
+
+def plan_review(
+    session: Session, *, user: User, answer: Answer, now: datetime, rules: Rules, locked: bool
+) -> PlannedReview | ReviewOutcome:
+    """Read the card and compute the review (nothing written); or the earlier result of a retry.
+
+    The optimistic first try (``locked`` false) skips the look-up of the key: a retry then fails
+    the INSERT on the (user_id, client_review_id) unique key, and the locked re-run replays it.
+    """
+    key = answer.client_review_id
+    earlier = _earlier(session, user, key) if locked else None
+    if earlier is not None:
+        return _replay(session, user, earlier, answer)
+    try:
+        card = read_card(session, user_id=user.id, card_id=answer.card_id, locked=locked)
+    except CardNotFound:
+        earlier = _earlier(session, user, key)  # a reused key still answers 409, as before
+        if earlier is None:
+            raise
+        return _replay(session, user, earlier, answer)
+    before = card.state
+    # Two clients can race: never log a review earlier than the one it follows.
+    at = max(now, before.last_review) if before.last_review else now
+    after = before
+    if answer.affects_schedule:
+        after = core.review(
+            rules.scheduler,
+            card_id=card.id,
+            before=before,
+            rating=answer.rating,
+            now=at,
+            leech_threshold=rules.settings.leech_threshold,
+            leech_suspends=rules.settings.leech_action == "suspend",
+        )
+    log = {
+        "user_id": user.id,
+        "card_id": card.id,
+        "client_review_id": key,
+        "rating": answer.rating,
+        "reviewed_at": at,
+        "duration_ms": answer.duration_ms,
+        "affects_schedule": answer.affects_schedule,
+        "state_before": before.state,
+        "interval_days": core.scheduled_interval_days(before),
+        "card_before": before.to_json(),
+        "card_after": after.to_json(),
+    }
+    return PlannedReview(card=card, after=after, log=log)
+
+
+def written(planned: PlannedReview, log: ReviewLog) -> ReviewOutcome:
+    """The outcome of a planned review once its log is stored."""
+    card = replace(planned.card, version=planned.card.version + 1, state=planned.after)
+    return ReviewOutcome(log=log, card=card, replayed=False)
 
 
 def _earlier(session: Session, user: User, key: str) -> ReviewLog | None:
@@ -127,10 +173,11 @@ def _earlier(session: Session, user: User, key: str) -> ReviewLog | None:
     )
 
 
-def _replay(session: Session, user: User, earlier: ReviewLog, card_id: int, rating: int) -> ReviewOutcome:
-    if earlier.card_id != card_id or earlier.rating != rating:
+def _replay(session: Session, user: User, earlier: ReviewLog, answer: Answer) -> ReviewOutcome:
+    if earlier.card_id != answer.card_id or earlier.rating != answer.rating:
         raise ReviewConflict("client_review_id was already used for a different review")
-    return ReviewOutcome(log=earlier, card=get_card(session, user=user, card_id=card_id), replayed=True)
+    card = read_card(session, user_id=user.id, card_id=answer.card_id)
+    return ReviewOutcome(log=earlier, card=card, replayed=True)
 
 
 def undo(session: Session, *, user: User) -> Card:

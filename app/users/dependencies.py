@@ -114,9 +114,10 @@ class _OneTrip:
 
     def _unit(self, db: Database, work: Callable[[Session, User], T]) -> T:
         with db.session() as session:
-            return work(session, self._user(session))
+            return work(session, self.user_in(session))
 
-    def _user(self, session: Session) -> User:
+    def user_in(self, session: Session) -> User:
+        """The request's user, found with ``session`` (401/403 or a new guest, as the subclass says)."""
         raise NotImplementedError
 
 
@@ -126,7 +127,7 @@ class ApiCall(_OneTrip):
 
     settings: Settings
 
-    def _user(self, session: Session) -> User:
+    def user_in(self, session: Session) -> User:
         return authenticate(self.request, session, now=self.now)
 
 
@@ -135,7 +136,7 @@ class PageCall(_OneTrip):
     """A browser page, rendering included (many threads rendering at once fought over the GIL,
     bench/RESULTS.md); the session's user, a guest on a first visit as for ``CurrentUser``."""
 
-    def _user(self, session: Session) -> User:
+    def user_in(self, session: Session) -> User:
         return browser_user(self.request, session, self.now, session_user(self.request, session))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.bank.models import Question
 from app.srs import service
-from app.srs.cards import ensure_card
+from app.srs.cards import ensure_card, read_card
 from app.users import service as user_service
 from app.users.settings import UserSettingsUpdate
 from tests.users.helpers import T0
@@ -65,7 +65,9 @@ def test_stored_state_equals_py_fsrs(
             now += timedelta(minutes=minutes)
             outcome = service.review(session, user=user, card_id=card.id, rating=rating, now=now, fuzz=False)
             expected, _ = scheduler.review_card(expected, Rating(rating), review_datetime=now)
-            got = outcome.card
+            stored = read_card(session, user_id=user.id, card_id=card.id).state
+            assert outcome.card.state == stored
+            got = stored
             assert (got.state, got.step, got.stability, got.difficulty, got.due, got.last_review) == (
                 expected.state.value,
                 expected.step,
@@ -122,7 +124,8 @@ def test_personal_weights_are_used(app: FastAPI) -> None:
         now = T0
         for rating, days in ((3, 0), (3, 0.01), (2, 3), (1, 9), (4, 1)):
             now += timedelta(days=days)
-            got = service.review(session, user=user, card_id=card.id, rating=rating, now=now, fuzz=False).card
+            outcome = service.review(session, user=user, card_id=card.id, rating=rating, now=now, fuzz=False)
+            got = outcome.card.state
             expected, _ = scheduler.review_card(expected, Rating(rating), review_datetime=now)
             assert (got.stability, got.difficulty, got.due) == (
                 expected.stability,
