@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -25,6 +26,10 @@ SESSION_COOKIE = "deepprep_session"
 # counts from the last visit.
 SESSION_MAX_AGE = 365 * 24 * 3600
 _NO_SESSION_PREFIXES = ("/static/", "/api/", "/healthz")
+# Every page runs it: built once (building a select per request cost more than running it).
+_VIEW_OF_USER = select(User.id, User.email, User.role, User.is_guest, User.settings).where(
+    User.id == bindparam("uid")
+)
 
 
 class IdentityMiddleware:
@@ -63,9 +68,9 @@ class IdentityMiddleware:
                 session.pop("uid", None)  # the user was deleted: forget them
 
     def _load(self, uid: int) -> UserView | None:
-        with self.db.session() as session:
-            user = session.get(User, uid)
-            return UserView.of(user) if user is not None else None
+        with self.db.engine.connect() as connection:  # five plain columns: no session, no ORM row
+            row = connection.execute(_VIEW_OF_USER, {"uid": uid}).first()
+        return UserView.from_columns(*row._tuple()) if row is not None else None
 
 
 def install_identity(app: FastAPI, *, settings: Settings, db: Database) -> None:

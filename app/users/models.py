@@ -60,8 +60,15 @@ class UserView:
     @classmethod
     def of(cls, user: User) -> UserView:
         """A snapshot of ``user``."""
-        lang = (user.settings or {}).get("lang")
-        return cls(user.id, user.email, user.role, user.is_guest, lang if isinstance(lang, str) else None)
+        return cls.from_columns(user.id, user.email, user.role, user.is_guest, user.settings)
+
+    @classmethod
+    def from_columns(
+        cls, user_id: int, email: str | None, role: str, is_guest: bool, settings: dict[str, Any] | None
+    ) -> UserView:
+        """A snapshot from the user's columns (``settings`` holds the saved language)."""
+        lang = (settings or {}).get("lang")
+        return cls(user_id, email, role, is_guest, lang if isinstance(lang, str) else None)
 
 
 class ApiToken(Base):
