@@ -6,9 +6,9 @@ adds no response buffering; the one database read runs in a worker thread.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-import anyio
 from fastapi import FastAPI, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
@@ -63,7 +63,9 @@ class IdentityMiddleware:
         state["user"] = None
         uid = session.get("uid")
         if browser_page and isinstance(uid, int):
-            state["user"] = await anyio.to_thread.run_sync(self._load, uid)
+            # On the database's own worker thread(s): sixteen pages at once each taking a thread of
+            # the default pool made them fight the database thread for the GIL (bench/RESULTS.md).
+            state["user"] = await self.db.run(partial(self._load, uid))
             if state["user"] is None:
                 session.pop("uid", None)  # the user was deleted: forget them
 
