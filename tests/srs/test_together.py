@@ -9,9 +9,10 @@ request's error kept to that request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -29,6 +30,8 @@ from app.srs.models import ReviewLog
 from app.users.models import User
 from tests.srs.test_concurrency import card_ids
 from tests.users.helpers import T0, make_app, signup
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -63,7 +66,14 @@ def post_all(app: FastAPI, requests: list[Post]) -> list[httpx.Response]:
             posts = (client.post(url, headers=h, json=body) for url, h, body in requests)
             return await asyncio.gather(*posts)
 
-    return asyncio.run(main())
+    return in_fresh_loop(main())
+
+
+def in_fresh_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` on a new event loop in its own thread (the browser tests' loop may be running
+    in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def test_duplicate_keys_in_one_group_write_one_log_each(app: FastAPI, group_sizes: list[int]) -> None:
@@ -176,7 +186,7 @@ def test_a_failed_trip_fails_only_its_own_jobs() -> None:
         second = await asyncio.gather(grouped.submit(db, 13), return_exceptions=True)
         return [*first, *second]
 
-    one, two, three, broken = asyncio.run(main())
+    one, two, three, broken = in_fresh_loop(main())
     assert (one, three) == (10, 30)
     assert isinstance(two, ValueError) and isinstance(broken, RuntimeError)
     assert calls[0] == [1, 2, 3]  # queued while the first trip was starting: one trip
