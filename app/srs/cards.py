@@ -25,7 +25,7 @@ from app.users.settings import UserSettings, load_settings
 
 T = TypeVar("T")
 _STATE_COLUMNS = tuple(field.name for field in fields(core.CardState))
-# Built once: their SQL and cache keys are reused by every review (see save_review).
+# Built once: their SQL and cache keys are reused by every review (see save_reviews).
 # Run on the Connection, not the Session: plain Core, none of the ORM's per-statement work.
 # sort_by_parameter_order: with several logs in one execute, ids come back in the order given.
 _INSERT_LOG = insert(ReviewLog).returning(ReviewLog.id, sort_by_parameter_order=True)
@@ -123,15 +123,7 @@ def save_reviews(session: Session, planned: Sequence[PlannedReview]) -> list[Rev
     """
     if not planned:
         return []
-    moves = [
-        {
-            **state_columns(p.after),
-            "version": p.card.version + 1,
-            "card_id": p.card.id,
-            "seen_version": p.card.version,
-        }
-        for p in planned
-    ]
+    moves = [_move(p) for p in planned]
     with write_lock(session):
         connection = session.connection()
         log_ids = connection.execute(_INSERT_LOG, [p.log for p in planned]).scalars().all()
