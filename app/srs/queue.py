@@ -56,10 +56,12 @@ class NextCard:
 
 @dataclass(frozen=True)
 class _Day:
-    start: datetime
+    """Today as the learner's settings see it: what the daily limits still allow, what is left."""
+
     end: datetime
     new_left: int
     reviews_left: int
+    counts: Counts
 
 
 def next_card(
@@ -67,38 +69,28 @@ def next_card(
 ) -> NextCard | None:
     """The next card to study, or None when nothing is left (creates a new card on first study)."""
     settings = load_settings(user.settings)
-    day = _today(session, user, settings, now)
+    # Counted before the pick: a card the pick creates is new and unanswered, so it changes no count.
+    day = _today(session, user, filters, settings, now)
     card = _pick(session, user, filters, day, now)
     if card is None:
         return None
     preview = scheduler_for(user, fuzz=False, settings=settings)
     intervals = core.preview(preview, card_id=card.id, before=state_of(card), now=now)
-    return NextCard(card=card, intervals=intervals, counts=_counts(session, user, filters, day, now))
+    return NextCard(card=card, intervals=intervals, counts=day.counts)
 
 
 def count_left(session: Session, *, user: User, filters: QueueFilter, now: datetime) -> Counts:
     """New, learning and review cards left in today's queue."""
-    return _counts(session, user, filters, _today(session, user, load_settings(user.settings), now), now)
-
-
-def _counts(session: Session, user: User, filters: QueueFilter, day: _Day, now: datetime) -> Counts:
-    """New = active questions never answered (no card, or a new unsuspended one)."""
-    params = _bind(user, filters, now=now, end=day.end)
-    learning, review, answered = session.execute(sql.counts(_shape(filters)), params).one()
-    questions = session.scalar(sql.active_questions(_shape(filters)), params) or 0
-    return Counts(
-        new=min(day.new_left, questions - answered),
-        learning=learning,
-        review=min(day.reviews_left, review),
-    )
+    return _today(session, user, filters, load_settings(user.settings), now).counts
 
 
 def next_learning_due(
     session: Session, *, user: User, filters: QueueFilter, now: datetime
 ) -> datetime | None:
     """When the next learning step of today falls due (for a client waiting on an empty queue)."""
-    day = _today(session, user, load_settings(user.settings), now)
-    return session.scalar(sql.next_learning(_shape(filters)), _bind(user, filters, now=now, end=day.end))
+    settings = load_settings(user.settings)
+    _, end = days.today_bounds(now, settings.zone(), settings.day_start_hour)
+    return session.scalar(sql.next_learning(_shape(filters)), _bind(user, filters, now=now, end=end))
 
 
 def _pick(session: Session, user: User, filters: QueueFilter, day: _Day, now: datetime) -> Card | None:
@@ -142,15 +134,21 @@ def _new_card(session: Session, user: User, filters: QueueFilter, now: datetime)
     return None
 
 
-def _today(session: Session, user: User, settings: UserSettings, now: datetime) -> _Day:
+def _today(session: Session, user: User, filters: QueueFilter, settings: UserSettings, now: datetime) -> _Day:
+    """The daily limits against today's answers, and the counts (new = active questions never
+    answered: no card, or a new unsuspended one), from one statement."""
     start, end = days.today_bounds(now, settings.zone(), settings.day_start_hour)
-    done = dict(session.execute(sql.done_today(), _bind(user, None, start=start)).tuples().all())
-    return _Day(
-        start=start,
-        end=end,
-        new_left=max(0, settings.new_per_day - done.get(core.NEW, 0)),
-        reviews_left=max(0, settings.reviews_per_day - done.get(core.REVIEW, 0)),
+    params = _bind(user, filters, now=now, start=start, end=end)
+    session.flush()  # the Core statement below does not autoflush: let it see pending changes
+    row = session.connection().execute(sql.overview(_shape(filters)), params).one()
+    new_left = max(0, settings.new_per_day - row.done_new)
+    reviews_left = max(0, settings.reviews_per_day - row.done_review)
+    counts = Counts(
+        new=min(new_left, row.questions - row.answered),
+        learning=row.learning,
+        review=min(reviews_left, row.review),
     )
+    return _Day(end=end, new_left=new_left, reviews_left=reviews_left, counts=counts)
 
 
 def _shape(filters: QueueFilter) -> sql.Shape:

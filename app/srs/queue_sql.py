@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.bank.models import Question, QuestionTag, Topic
@@ -100,8 +100,7 @@ def unseen_in_topic(shape: Shape) -> Select[tuple[Question]]:
     return stmt.order_by(Question.position).limit(1)  # type: ignore[no-any-return]
 
 
-@cache
-def counts(shape: Shape) -> Select[tuple[int, int, int]]:
+def _left_today(shape: Shape) -> Any:
     """One pass over the user's cards: learning and review cards due before ``end``, and cards
     already answered (or suspended), which no longer count as new."""
     due = and_(
@@ -111,33 +110,46 @@ def counts(shape: Shape) -> Select[tuple[int, int, int]]:
     )
     touched = or_(Card.state != core.NEW, Card.suspended.is_(True))
     stmt = select(
-        func.count().filter(due, Card.state.in_(LEARNING_STATES)),
-        func.count().filter(due, Card.state == core.REVIEW),
-        func.count().filter(touched),
+        func.count().filter(due, Card.state.in_(LEARNING_STATES)).label("learning"),
+        func.count().filter(due, Card.state == core.REVIEW).label("review"),
+        func.count().filter(touched).label("answered"),
     ).join_from(Card, Question, Card.question_id == Question.id)
     stmt = stmt.where(Card.user_id == bindparam("uid"), Question.retired.is_(False))
-    return _filtered(stmt, shape)  # type: ignore[no-any-return]
+    return _filtered(stmt, shape)
 
 
-@cache
-def active_questions(shape: Shape) -> Select[tuple[int]]:
+def _active_questions(shape: Shape) -> Any:
     """Active questions, counted from the covering index on ``retired`` (no row or body is read)."""
-    stmt = select(func.count(Question.id)).where(Question.retired.is_(False))
-    return _filtered(stmt, shape)  # type: ignore[no-any-return]
+    stmt = select(func.count(Question.id).label("questions")).where(Question.retired.is_(False))
+    return _filtered(stmt, shape)
+
+
+def _done_today() -> Any:
+    """Scheduled answers since ``start`` by the card's state before them (for the daily limits)."""
+    return select(
+        func.count().filter(ReviewLog.state_before == core.NEW).label("done_new"),
+        func.count().filter(ReviewLog.state_before == core.REVIEW).label("done_review"),
+    ).where(
+        ReviewLog.user_id == bindparam("uid"),
+        ReviewLog.reviewed_at >= bindparam("start"),
+        ReviewLog.affects_schedule.is_(True),
+    )
 
 
 @cache
-def done_today() -> Select[tuple[int, int]]:
-    """Scheduled answers since ``start`` per state before the answer (for the daily limits)."""
-    return (
-        select(ReviewLog.state_before, func.count())
-        .where(
-            ReviewLog.user_id == bindparam("uid"),
-            ReviewLog.reviewed_at >= bindparam("start"),
-            ReviewLog.affects_schedule.is_(True),
-        )
-        .group_by(ReviewLog.state_before)
+def overview(shape: Shape) -> Select[tuple[int, int, int, int, int, int]]:
+    """Today's answers and what is left, as one row: ``done_new``, ``done_review``, ``learning``,
+    ``review``, ``answered``, ``questions``.
+
+    Three one-row aggregates cross-joined: one statement instead of three, because on this stack
+    each statement's fixed cost (≈ 60 µs) outweighed what SQLite spent answering it.
+    """
+    done, left, active = (
+        _done_today().subquery(),
+        _left_today(shape).subquery(),
+        _active_questions(shape).subquery(),
     )
+    return select(done, left, active).select_from(done).join(left, true()).join(active, true())
 
 
 @cache
