@@ -47,9 +47,10 @@ class Counts:
 
 @dataclass(frozen=True)
 class NextCard:
-    """The card to show, seconds to its next due per rating, and what is left today."""
+    """The card to show (None when nothing is left), seconds to its next due per rating, and
+    what is left today."""
 
-    card: Card
+    card: Card | None
     intervals: dict[str, int]
     counts: Counts
 
@@ -64,16 +65,15 @@ class _Day:
     counts: Counts
 
 
-def next_card(
-    session: Session, *, user: User, filters: QueueFilter, now: datetime, fuzz: bool
-) -> NextCard | None:
-    """The next card to study, or None when nothing is left (creates a new card on first study)."""
+def next_card(session: Session, *, user: User, filters: QueueFilter, now: datetime, fuzz: bool) -> NextCard:
+    """The next card to study and today's counts; the card is None when nothing is left (a new
+    card is created on first study)."""
     settings = load_settings(user.settings)
     # Counted before the pick: a card the pick creates is new and unanswered, so it changes no count.
     day = _today(session, user, filters, settings, now)
     card = _pick(session, user, filters, day, now)
     if card is None:
-        return None
+        return NextCard(card=None, intervals={}, counts=day.counts)
     preview = scheduler_for(user, fuzz=False, settings=settings)
     intervals = core.preview(preview, card_id=card.id, before=state_of(card), now=now)
     return NextCard(card=card, intervals=intervals, counts=day.counts)

@@ -50,7 +50,7 @@ async def next_card(call: ApiCallDep, topic: Slug = None, tag: Slug = None) -> A
 def _next_card(session: Session, user: User, call: ApiCall, filters: queue.QueueFilter) -> Any:
     now = call.now
     result = queue.next_card(session, user=user, filters=filters, now=now, fuzz=call.settings.fsrs_fuzz)
-    if result is None:
+    if result.card is None:
         headers = {}
         later = queue.next_learning_due(session, user=user, filters=filters, now=now)
         if later is not None:  # a learning step is due later today: say when to ask again

@@ -93,9 +93,9 @@ def next_screen(
         seed = rng.randrange(2**31)
         return Screen(card, present(card.question.body, seed) if card else None, counts)
     upcoming = queue.next_card(session, user=user, filters=study.filters, now=now, fuzz=fuzz)
-    if upcoming is None:
-        return Screen(None, None, queue.count_left(session, user=user, filters=study.filters, now=now))
     card = upcoming.card
+    if card is None:
+        return Screen(None, None, upcoming.counts)
     labels = {name: interval_label(s) for name, s in upcoming.intervals.items()}
     return Screen(card, present(card.question.body, presentation_seed(card)), upcoming.counts, labels)
 

@@ -105,3 +105,14 @@ def test_someone_elses_card_cannot_be_checked(client: TestClient) -> None:
     page = client.get("/review").text
     response = client.post("/review/999999/check", data={"csrf_token": found(CSRF, page), "seed": "1"})
     assert response.status_code == 404
+
+
+def test_the_done_screen_shows_what_is_left(client: TestClient) -> None:
+    count = re.compile(r'<span class="n n-(\w+)">(\d+)</span>')
+    first = dict(count.findall(client.get("/review").text))
+    assert int(first["new"]) > 0 and first["learning"] == first["review"] == "0"
+    for _ in range(int(first["new"])):  # every new card answered "easy": nothing is due today
+        rate(client, 4)
+    page = client.get("/review").text
+    assert "data-card=" not in page and "Done for today!" in page
+    assert dict(count.findall(page)) == {"new": "0", "learning": "0", "review": "0"}
