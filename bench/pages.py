@@ -26,6 +26,11 @@ COOKIE = "deepprep_session"
 SIGNED_IN = "bare page, signed in"
 
 
+def _as_guest(cookie: str) -> dict[str, str]:
+    """Request headers of the guest behind session ``cookie``."""
+    return {"Accept-Language": "en", "Cookie": f"{COOKIE}={cookie}"}
+
+
 def bare_paragraphs(base: str, target_bytes: int) -> int:
     """How many paragraphs make the bare page about as large as ``target_bytes``."""
     one = len(httpx.get(f"{base}/bench/page?n=1").content)
@@ -38,9 +43,7 @@ def run(clients: tuple[int, ...] = CLIENTS, seconds: float = 8.0) -> tuple[list[
     cookies: dict[int, str] = {}
 
     async def review(connection: Connection, index: int) -> None:
-        headers = (
-            {"Accept-Language": "en", "Cookie": f"{COOKIE}={cookies[index]}"} if index in cookies else {}
-        )
+        headers = _as_guest(cookies[index]) if index in cookies else {}
         reply = expect(await connection.request("GET", "/review", headers=headers), 200)
         if "set-cookie" in reply.headers and reply.headers["set-cookie"].startswith(COOKIE + "="):
             cookies[index] = reply.headers["set-cookie"].split(";")[0].split("=", 1)[1]
@@ -66,8 +69,7 @@ def run(clients: tuple[int, ...] = CLIENTS, seconds: float = 8.0) -> tuple[list[
                 expect(await connection.request("GET", f"/bench/page?n={n}"), 200)
 
             async def bare_signed_in(connection: Connection, index: int) -> None:
-                cookie = cookies[index % len(cookies)]  # the guests the warm-up made
-                headers = {"Accept-Language": "en", "Cookie": f"{COOKIE}={cookie}"}
+                headers = _as_guest(cookies[index % len(cookies)])  # the guests the warm-up made
                 expect(await connection.request("GET", f"/bench/page?n={n}", headers=headers), 200)
 
             run_phase("warm-up", srv.base, max(clients), 2, review)
